@@ -1,0 +1,60 @@
+"""Readers and writers: our JSON, and the public formats converted to it.
+
+:func:`load_instance` picks the reader from the file (``format="auto"``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from smartwms.errors import InputFileError
+from smartwms.io.native import instance_from_dict, read_instance, write_instance
+from smartwms.io.sprp import looks_like_sprp, read_sprp, write_sprp
+from smartwms.model import Instance
+
+__all__ = [
+    "FORMATS",
+    "detect_format",
+    "instance_from_dict",
+    "load_instance",
+    "read_instance",
+    "read_sprp",
+    "write_instance",
+    "write_sprp",
+]
+
+#: Formats :func:`load_instance` understands (``auto`` guesses from the file).
+FORMATS = ("auto", "smartwms", "sprp")
+
+
+def detect_format(path: Path) -> str:
+    """Guess a file's format from its name and first bytes."""
+    if path.suffix.lower() == ".json":
+        return "smartwms"
+    if looks_like_sprp(path):
+        return "sprp"
+    raise InputFileError(path, f"cannot tell the format; pass one of {', '.join(FORMATS[1:])}")
+
+
+def load_instance(path: str | Path, format: str = "auto", **options: Any) -> Instance:
+    """Read any supported instance file.
+
+    Parameters
+    ----------
+    path
+        The file (or folder, for formats spread over several files).
+    format
+        One of :data:`FORMATS`.
+    **options
+        Reader options, e.g. ``layout="two-block"`` for SPRP.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(path, "no such file")
+    fmt = detect_format(path) if format == "auto" else format
+    if fmt == "smartwms":
+        return read_instance(path)
+    if fmt == "sprp":
+        return read_sprp(path, **options)
+    raise InputFileError(path, f"unknown format {format!r}; use one of {', '.join(FORMATS)}")

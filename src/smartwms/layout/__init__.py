@@ -1,0 +1,25 @@
+"""Geometry of warehouses: closed-form parallel-aisle distances, graphs and grid maps."""
+
+from smartwms.layout.distance import distance_matrix, resolve_points
+from smartwms.layout.geometry import AislePoints, aisle_distances, location_points, points_of
+from smartwms.layout.graph import (
+    aisle_network,
+    graph_distances,
+    grid_distances,
+    grid_graph,
+    layout_graph,
+)
+
+__all__ = [
+    "AislePoints",
+    "aisle_distances",
+    "aisle_network",
+    "distance_matrix",
+    "graph_distances",
+    "grid_distances",
+    "grid_graph",
+    "layout_graph",
+    "location_points",
+    "points_of",
+    "resolve_points",
+]
