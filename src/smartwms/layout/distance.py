@@ -63,8 +63,12 @@ def distance_matrix(
     layout = instance.layout
     if isinstance(layout, ParallelAisleLayout):
         a = points_of(layout, rows)
-        b = a if targets is None else points_of(layout, cols)
-        return aisle_distances(layout, a, b)
+        if targets is None:
+            return aisle_distances(layout, a)
+        dist = aisle_distances(layout, a, points_of(layout, cols))
+        same = np.asarray(points)[:, None] == np.asarray(targets)[None, :]
+        dist[same] = 0.0
+        return dist
     if isinstance(layout, GraphLayout):
         return graph_distances(layout, [_node(p) for p in rows], [_node(p) for p in cols])
     return grid_distances(layout, [_cell(p) for p in rows], [_cell(p) for p in cols])

@@ -135,26 +135,37 @@ def aisle_distances(
            [ 6.,  0., 13.],
            [15., 13.,  0.]])
     """
+    square = b is None
     b = a if b is None else b
-    dx = np.abs(a.x[:, None] - b.x[None, :])
-    best = np.full((len(a), len(b)), np.inf)
-    for cross_y in layout.cross_aisle_y:
-        via = np.abs(a.y - cross_y)[:, None] + np.abs(b.y - cross_y)[None, :]
-        np.minimum(best, via, out=best)
-    dist = best + dx
-    same_aisle = (a.aisle[:, None] == b.aisle[None, :]) & (a.aisle[:, None] >= 0)
-    dy = np.abs(a.y[:, None] - b.y[None, :])
-    dist = np.where(same_aisle, dy, dist)
-    _fix_between_aisle_pairs(layout, a, b, dist)
-    dist += a.spur[:, None] + b.spur[None, :]
-    same_point = (
-        (dx == 0)
-        & (dy == 0)
-        & (a.aisle[:, None] == b.aisle[None, :])
-        & (a.spur[:, None] == b.spur[None, :])
+    cross_y = np.asarray(layout.cross_aisle_y)
+    block_a, low_a, high_a = _blocks(cross_y, a)
+    block_b, low_b, high_b = _blocks(cross_y, b)
+    # Two aisle points of the same block in different aisles leave the block over its lower or
+    # its upper cross aisle; every other pair walks |y1 - y2| vertically (a cross aisle lies
+    # between them, or they share an aisle).
+    detour = np.minimum(
+        (a.y - low_a)[:, None] + (b.y - low_b)[None, :],
+        (high_a - a.y)[:, None] + (high_b - b.y)[None, :],
     )
-    dist[same_point] = 0.0
+    dy = np.abs(a.y[:, None] - b.y[None, :])
+    turn = (block_a[:, None] == block_b[None, :]) & (a.aisle[:, None] != b.aisle[None, :])
+    dist = np.where(turn, detour, dy)
+    dist += np.abs(a.x[:, None] - b.x[None, :])
+    _fix_between_aisle_pairs(layout, a, b, dist)
+    # A spur is walked out and back; distinct stations never share one, so only a point's
+    # distance to itself is zero.
+    dist += a.spur[:, None] + b.spur[None, :]
+    if square:
+        np.fill_diagonal(dist, 0.0)
     return dist
+
+
+def _blocks(cross_y: FloatArray, pts: AislePoints) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Block of each point (negative code on a cross aisle) and its bounding cross aisles."""
+    block = np.clip(np.searchsorted(cross_y, pts.y, side="right") - 1, 0, len(cross_y) - 2)
+    on_cross = pts.cross >= 0
+    code = np.where(on_cross, -1 - pts.cross, block).astype(np.int64)
+    return code, cross_y[block], cross_y[block + 1]
 
 
 def _fix_between_aisle_pairs(
