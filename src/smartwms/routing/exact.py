@@ -177,7 +177,7 @@ def optimal_tour(
     ...                           cell_length=1, cross_aisle_widths=1)
     >>> depot = Station(id="depot", aisle=0, cross_aisle=1)
     >>> optimal_tour(lay, depot, [2, 0, 2], [3, 5, 7])
-    (34.0, [1, 0, 2])
+    (34.0, [2, 0, 1])
     """
     if len(aisles) == 0:
         _prepare(layout, depot, aisles, cells)
