@@ -13,6 +13,7 @@ from pydantic import Field
 from smartwms.errors import InstanceValidationError, SmartwmsError
 from smartwms.model import Instance, ParallelAisleLayout, PickRoute, SolveStatus, TourStop
 from smartwms.model.base import Frozen
+from smartwms.routing.exact import MAX_EXACT_BLOCKS, optimal_tour
 from smartwms.routing.heuristics import HEURISTICS, heuristic_order, tour_length
 from smartwms.routing.ortools_tsp import solve_tsp
 from smartwms.routing.problem import RoutingProblem, problems_for_orders
@@ -171,8 +172,29 @@ def _warm_start(problem: RoutingProblem, locs: list[str]) -> list[int]:
     return min(tries, key=length_of)
 
 
-def _exact_applies(problem: RoutingProblem, n_stops: int) -> bool:
-    return n_stops <= HELD_KARP_MAX_STOPS
+def _aisle_dp_applies(problem: RoutingProblem) -> bool:
+    """Whether the exact aisle DP covers the tour: few blocks, one depot at an aisle."""
+    layout = problem.instance.layout
+    return (
+        isinstance(layout, ParallelAisleLayout)
+        and layout.n_blocks <= MAX_EXACT_BLOCKS
+        and problem.start == problem.end
+        and problem.start_station.aisle is not None
+    )
+
+
+def _optimal_order(problem: RoutingProblem, locs: list[str], rows: list[int]) -> list[int] | None:
+    """A proven shortest visiting order, or ``None`` when no exact method covers the tour."""
+    if _aisle_dp_applies(problem):
+        layout = problem.instance.layout
+        assert isinstance(layout, ParallelAisleLayout)
+        aisles, cells = _aisle_positions(problem, locs)
+        return optimal_tour(layout, problem.start_station, aisles, cells)[1]
+    if len(locs) <= HELD_KARP_MAX_STOPS:
+        _, node_order = held_karp(problem.distances, problem.start_index, problem.end_index, rows)
+        position = {row: i for i, row in enumerate(rows)}
+        return [position[r] for r in node_order]
+    return None
 
 
 def _route_fixed(
@@ -182,15 +204,11 @@ def _route_fixed(
     rows = [problem.index_of[loc] for loc in locs]
     length_of = _length_fn(problem, rows)
     status = SolveStatus.FEASIBLE
+    exact = _optimal_order(problem, locs, rows) if method == "optimal" else None
     if method in HEURISTICS:
         order = _heuristic(problem, method, locs)
-    elif method == "optimal" and _exact_applies(problem, len(locs)):
-        _, node_order = held_karp(
-            problem.distances, problem.start_index, problem.end_index, rows
-        )
-        position = {row: i for i, row in enumerate(rows)}
-        order = [position[r] for r in node_order]
-        status = SolveStatus.OPTIMAL
+    elif exact is not None:
+        order, status = exact, SolveStatus.OPTIMAL
     else:
         initial = _warm_start(problem, locs)
         outcome = solve_tsp(
