@@ -135,7 +135,7 @@ def test_published_layouts_read_and_round_trip(shared: Path, layout: str, tmp_pa
     # Spot-check distances against the description's formulas (aisleWidth 3, rackDepth 1,
     # locationWidth 1, crossAisleWidth 3, sourceToFirstCrossAisle 1): location 1 sits at
     # position 0 of aisle 0, one arc from the first artificial vertex.
-    first = [loc.id for loc in inst.locations if loc.aisle == 3 and loc.cell == 0][0]
+    first = next(loc.id for loc in inst.locations if loc.aisle == 3 and loc.cell == 0)
     d = distance_matrix(inst, ["depot", "1", first])
     assert d[0, 1] == pytest.approx(2.5 + 2.0)
     assert d[0, 2] == pytest.approx(round(math.hypot(2.5, 3 * 5), 2) + 2.0)
