@@ -6,6 +6,7 @@ and re-computes the walk from :func:`smartwms.layout.distance_matrix`.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from smartwms.errors import InstanceValidationError
@@ -27,7 +28,8 @@ def route_problems(
     """Everything wrong with ``route`` (an empty list for a valid tour).
 
     Checks that the tour starts at ``start`` and ends at ``end`` (default: the instance's
-    depot), that every stop is a known location holding what is taken there, that every
+    depot), that every stop is a known location holding what is taken there (in enough units
+    when the SKU has several locations; a SKU's only location serves it in full), that every
     order line of ``route.orders`` is collected in full, and that ``route.length`` equals the
     walk re-computed from the distance matrix.
     """
@@ -59,8 +61,13 @@ def route_problems(
             taken[sku] = taken.get(sku, 0.0) + units
             key = (stop.id, sku)
             taken_at[key] = taken_at.get(key, 0.0) + units
+    homes: dict[str, int] = {}
+    for _loc, sku in held:
+        homes[sku] = homes.get(sku, 0) + 1
     for (loc_id, sku), units in taken_at.items():
-        if units > held.get((loc_id, sku), 0.0) + _TOLERANCE:
+        if (loc_id, sku) not in held:
+            problems.append((f"picks[{loc_id}]", f"location does not hold SKU {sku!r}"))
+        elif homes[sku] > 1 and units > held[(loc_id, sku)] + _TOLERANCE:
             problems.append(
                 (f"picks[{loc_id}]", f"takes {units:g} of SKU {sku!r}, location holds less")
             )
@@ -75,7 +82,10 @@ def route_problems(
     for sku, units in demand.items():
         if taken.get(sku, 0.0) + _TOLERANCE < units:
             problems.append(
-                (f"demand[{sku}]", f"needs {units:g} units, the tour collects {taken.get(sku, 0):g}")
+                (
+                    f"demand[{sku}]",
+                    f"needs {units:g} units, the tour collects {taken.get(sku, 0):g}",
+                )
             )
     if problems:
         return problems
@@ -83,7 +93,7 @@ def route_problems(
     unique = list(dict.fromkeys(ids))
     dist = distance_matrix(instance, unique)
     pos = {ident: k for k, ident in enumerate(unique)}
-    walk = sum(float(dist[pos[a], pos[b]]) for a, b in zip(ids, ids[1:], strict=False))
+    walk = sum(float(dist[pos[a], pos[b]]) for a, b in itertools.pairwise(ids))
     if not math.isclose(walk, route.length, rel_tol=1e-9, abs_tol=_TOLERANCE):
         problems.append(("length", f"reported {route.length:g}, the walk is {walk:g}"))
     return problems

@@ -34,7 +34,7 @@ class OrToolsOutcome:
     cancelled: bool
 
 
-class _StopMonitor(pywrapcp.SearchMonitor):  # type: ignore[misc]
+class _StopMonitor(pywrapcp.SearchMonitor):
     """Polls a :class:`Stop` during the search and cancels the routing search when it fires."""
 
     def __init__(self, routing: pywrapcp.RoutingModel, stop: Stop) -> None:
@@ -50,10 +50,10 @@ class _StopMonitor(pywrapcp.SearchMonitor):  # type: ignore[misc]
             self.fired = True
             self._routing.CancelSearch()
 
-    def BeginNextDecision(self, decision_builder: object) -> None:  # noqa: N802 (OR-Tools API)
+    def BeginNextDecision(self, decision_builder: object) -> None:
         self._poll()
 
-    def AcceptNeighbor(self) -> None:  # noqa: N802 (OR-Tools API)
+    def AcceptNeighbor(self) -> None:
         self._poll()
 
 
@@ -127,14 +127,16 @@ def solve_tsp(
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     )
-    limit = time_limit if stop is None or stop.remaining() is None else min(
-        time_limit, stop.remaining() or 0.0
+    limit = (
+        time_limit
+        if stop is None or stop.remaining() is None
+        else min(time_limit, stop.remaining() or 0.0)
     )
     params.time_limit.FromMilliseconds(max(1, int(limit * 1000)))
     if solution_limit is not None:
         params.solution_limit = solution_limit
     routing.CloseModelWithParameters(params)
-    warm = routing.ReadAssignmentFromRoutes([list(initial)], True)
+    warm = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(n) for n in initial]], True)
     if warm is None:
         raise InfeasibleError("the initial tour is not feasible for the OR-Tools model")
     solution = routing.SolveFromAssignmentWithParameters(warm, params)

@@ -122,7 +122,7 @@ class RoutingProblem:
         """
         demand = dict(self.demand)
         return all(
-            any(c.available + _UNIT_TOLERANCE >= demand[sku] for c in cands)
+            len(cands) == 1 or any(c.available + _UNIT_TOLERANCE >= demand[sku] for c in cands)
             for sku, cands in self.candidates_by_sku.items()
         )
 
@@ -172,7 +172,9 @@ def build_problem(
     InstanceValidationError
         For an unknown order or station id.
     InfeasibleError
-        When a SKU has no stock, or less stock than the orders ask for.
+        When a SKU has no stock, or sits in several locations that together hold less than
+        the orders ask for. A SKU with a single location is taken there in full whatever
+        its recorded quantity (which is often a placeholder, as in Foodmart).
 
     Examples
     --------
@@ -202,10 +204,18 @@ def build_problem(
             stock[key] = stock.get(key, 0.0) + rec.quantity
     candidates = tuple(Candidate(loc, sku, qty) for (loc, sku), qty in stock.items())
     held: dict[str, float] = {}
+    places: dict[str, int] = {}
     for cand in candidates:
         held[cand.sku] = held.get(cand.sku, 0.0) + cand.available
+        places[cand.sku] = places.get(cand.sku, 0) + 1
     for sku, units in demand.items():
-        if held.get(sku, 0.0) + _UNIT_TOLERANCE < units:
+        if sku not in held:
+            raise InfeasibleError(
+                f"SKU {sku!r}: orders {', '.join(order_ids)} ask for it but no location holds it"
+            )
+        # A SKU with one home is taken there in full: its recorded quantity may be a
+        # placeholder (Foodmart). Quantities decide only between several homes.
+        if places[sku] > 1 and held[sku] + _UNIT_TOLERANCE < units:
             raise InfeasibleError(
                 f"SKU {sku!r}: orders {', '.join(order_ids)} ask for {units:g} units but only "
                 f"{held.get(sku, 0.0):g} are in stock"

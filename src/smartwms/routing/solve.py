@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,16 +97,15 @@ def greedy_selection(problem: RoutingProblem) -> Picks:
     picks: Picks = {}
     for sku, units in problem.demand:
         remaining = units
-        cands = sorted(
-            problem.candidates_by_sku[sku], key=lambda c: (-c.available, c.location)
-        )
+        cands = sorted(problem.candidates_by_sku[sku], key=lambda c: (-c.available, c.location))
         used: set[str] = set()
         while remaining > _UNIT_TOLERANCE:
             options = [c for c in cands if c.location not in used]
             rows = [problem.index_of[c.location] for c in options]
             near = dist[np.ix_(rows, chosen_rows)].min(axis=1)
             best = options[int(np.argmin(near))]
-            take = min(best.available, remaining)
+            # A SKU's only home serves it in full (see build_problem).
+            take = remaining if len(cands) == 1 else min(best.available, remaining)
             picks.setdefault(best.location, {})[sku] = take
             remaining -= take
             used.add(best.location)
@@ -211,19 +210,20 @@ def _route_fixed(
         order, status = exact, SolveStatus.OPTIMAL
     else:
         initial = _warm_start(problem, locs)
+        # Only the chosen locations (not every candidate) are nodes of the OR-Tools model.
+        first = problem.first_location_index
+        sub = [*range(first), *rows]
         outcome = solve_tsp(
-            problem.distances,
+            problem.distances[np.ix_(sub, sub)],
             problem.start_index,
             problem.end_index,
-            [rows[i] for i in initial],
+            [first + i for i in initial],
             time_limit=params["time_limit"],
             stop=stop,
             solution_limit=params["solution_limit"],
         )
-        position = {row: i for i, row in enumerate(rows)}
-        order = [position[r] for r in outcome.order]
-        if outcome.cancelled:
-            status = SolveStatus.CANCELLED
+        order = [node - first for node in outcome.order]
+        status = _search_status(outcome.cancelled, stop)
     ordered = [locs[i] for i in order]
     return _Tour(ordered, picks, length_of(order), status)
 
@@ -234,10 +234,11 @@ def _route_disjunctions(
 ) -> _Tour:
     """OR-Tools with one node per (location, SKU) that holds the SKU's whole demand."""
     demand = dict(problem.demand)
+    by_sku = problem.candidates_by_sku
     nodes: list[tuple[str, str]] = [
         (c.location, c.sku)
         for c in problem.candidates
-        if c.available + _UNIT_TOLERANCE >= demand[c.sku]
+        if c.available + _UNIT_TOLERANCE >= demand[c.sku] or len(by_sku[c.sku]) == 1
     ]
     depots = list(range(problem.first_location_index))
     rows = depots + [problem.index_of[loc] for loc, _ in nodes]
@@ -255,7 +256,9 @@ def _route_disjunctions(
         initial += [node_of[(loc, sku)] for sku in greedy[loc] if (loc, sku) in node_of]
     # The greedy choice may split a SKU; fall back to any full candidate for those.
     covered = {nodes[k - first][1] for k in initial}
-    initial += [g[0] for g, (sku, _) in zip(groups, problem.demand, strict=True) if sku not in covered]
+    initial += [
+        g[0] for g, (sku, _) in zip(groups, problem.demand, strict=True) if sku not in covered
+    ]
     outcome = solve_tsp(
         dist,
         problem.start_index,
@@ -273,8 +276,14 @@ def _route_disjunctions(
     locs = list(picks)
     tour_rows = [problem.index_of[loc] for loc in locs]
     length = tour_length(problem.distances, problem.start_index, problem.end_index, tour_rows)
-    status = SolveStatus.CANCELLED if outcome.cancelled else SolveStatus.FEASIBLE
-    return _Tour(locs, picks, length, status)
+    return _Tour(locs, picks, length, _search_status(outcome.cancelled, stop))
+
+
+def _search_status(stopped: bool, stop: Stop | None) -> SolveStatus:
+    """Feasible after the full budget; cancelled or time limit when the ``Stop`` ended it."""
+    if not stopped or stop is None:
+        return SolveStatus.FEASIBLE
+    return SolveStatus.CANCELLED if stop.cancelled else SolveStatus.TIME_LIMIT
 
 
 def solve_problem(
@@ -337,6 +346,7 @@ def solve_routing(
     params: dict[str, Any] | None = None,
     seed: int = 0,
     stop: Stop | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RoutingResult:
     """Route pick tours through a warehouse.
 
@@ -358,7 +368,10 @@ def solve_routing(
         Recorded in the result; every method is deterministic for a fixed budget.
     stop
         Cooperative stop: when it fires, the running search returns its best tour and the
-        remaining tours are routed by the fast S-shape heuristic (status ``cancelled``).
+        remaining tours are routed by the fast S-shape heuristic (status ``cancelled``, or
+        ``time_limit`` when the stop's own time limit ended the solve).
+    progress
+        Called as ``progress(done, total)`` after every tour (drives progress bars).
 
     Examples
     --------
@@ -388,10 +401,14 @@ def solve_routing(
         if stop is not None and stop():
             fallback = "sshape" if problem.parallel_aisle else "ortools"
             route = solve_problem(problem, fallback, {**merged, "time_limit": 0.001}, stop)
-            route = route.model_copy(update={"status": SolveStatus.CANCELLED, "method": method})
+            route = route.model_copy(
+                update={"status": _search_status(True, stop), "method": method}
+            )
         else:
             route = solve_problem(problem, method, merged, stop)
         routes.append(route)
+        if progress is not None:
+            progress(len(routes), len(problems))
     return _result(method, routes, time.perf_counter() - started, seed)
 
 
@@ -399,6 +416,8 @@ def _result(method: str, routes: list[PickRoute], seconds: float, seed: int) -> 
     statuses = {r.status for r in routes}
     if SolveStatus.CANCELLED in statuses:
         status = SolveStatus.CANCELLED
+    elif SolveStatus.TIME_LIMIT in statuses:
+        status = SolveStatus.TIME_LIMIT
     elif statuses == {SolveStatus.OPTIMAL}:
         status = SolveStatus.OPTIMAL
     else:
@@ -412,6 +431,11 @@ def _result(method: str, routes: list[PickRoute], seconds: float, seed: int) -> 
         "mean_route_length": total / len(routes),
     }
     return RoutingResult(
-        method=method, status=status, objective=total, routes=routes, seconds=seconds, seed=seed,
+        method=method,
+        status=status,
+        objective=total,
+        routes=routes,
+        seconds=seconds,
+        seed=seed,
         kpis=kpis,
     )
