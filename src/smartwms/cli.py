@@ -156,10 +156,15 @@ def convert(
     sprp_layout: SprpLayoutOpt = "single-block",
     foodmart_locations: FoodmartLocationsOpt = None,
     foodmart_orders: FoodmartOrdersOpt = None,
-    to: Annotated[str, typer.Option("--to", help="Output format: smartwms or sprp.")] = "smartwms",
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="Output format: smartwms, sprp, csv (a folder) or foodmart (a folder)."
+        ),
+    ] = "smartwms",
 ) -> None:
-    """Convert an instance to our JSON format (or back to SPRP)."""
-    from smartwms.io import write_instance, write_sprp
+    """Convert an instance to our JSON format (or back to SPRP, CSV or Foodmart)."""
+    from smartwms.io import write_csv_folder, write_foodmart_folder, write_instance, write_sprp
 
     extra = _foodmart_options(foodmart_locations, foodmart_orders)
     instance = _load(source, fmt, sprp_layout, **extra)
@@ -167,8 +172,12 @@ def convert(
         write_instance(instance, target)
     elif to == "sprp":
         write_sprp(instance, target)
+    elif to == "csv":
+        write_csv_folder(instance, target)
+    elif to == "foodmart":
+        write_foodmart_folder(instance, target)
     else:
-        raise SmartwmsError(f"--to: expected smartwms or sprp, got {to!r}")
+        raise SmartwmsError(f"--to: expected smartwms, sprp, csv or foodmart, got {to!r}")
     err.print(f"wrote {target} ({to})")
 
 
