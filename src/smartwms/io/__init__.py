@@ -9,6 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from smartwms.errors import InputFileError
+from smartwms.io.mapf import (
+    looks_like_lorr,
+    looks_like_map,
+    read_lorr_instance,
+    read_lorr_problem,
+    read_map,
+    read_map_instance,
+)
 from smartwms.io.native import instance_from_dict, read_instance, write_instance
 from smartwms.io.sprp import looks_like_sprp, read_sprp, write_sprp
 from smartwms.model import Instance
@@ -19,19 +27,23 @@ __all__ = [
     "instance_from_dict",
     "load_instance",
     "read_instance",
+    "read_lorr_problem",
+    "read_map",
     "read_sprp",
     "write_instance",
     "write_sprp",
 ]
 
 #: Formats :func:`load_instance` understands (``auto`` guesses from the file).
-FORMATS = ("auto", "smartwms", "sprp")
+FORMATS = ("auto", "smartwms", "sprp", "mapf", "lorr")
 
 
 def detect_format(path: Path) -> str:
     """Guess a file's format from its name and first bytes."""
     if path.suffix.lower() == ".json":
-        return "smartwms"
+        return "lorr" if looks_like_lorr(path) else "smartwms"
+    if path.suffix.lower() == ".map" or looks_like_map(path):
+        return "mapf"
     if looks_like_sprp(path):
         return "sprp"
     raise InputFileError(path, f"cannot tell the format; pass one of {', '.join(FORMATS[1:])}")
@@ -57,4 +69,8 @@ def load_instance(path: str | Path, format: str = "auto", **options: Any) -> Ins
         return read_instance(path)
     if fmt == "sprp":
         return read_sprp(path, **options)
+    if fmt == "mapf":
+        return read_map_instance(path)
+    if fmt == "lorr":
+        return read_lorr_instance(path)
     raise InputFileError(path, f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
