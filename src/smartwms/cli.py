@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from smartwms import __version__
@@ -42,10 +43,10 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SmartwmsError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except (OSError, ValueError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -79,6 +80,26 @@ FormatOpt = Annotated[
 SprpLayoutOpt = Annotated[
     str, typer.Option("--sprp-layout", help="SPRP files: single-block or two-block.")
 ]
+FoodmartLocationsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--foodmart-locations",
+        help="Foodmart: the productsDB_*_locations file (default: the one beside the layout).",
+    ),
+]
+FoodmartOrdersOpt = Annotated[
+    Path | None, typer.Option("--foodmart-orders", help="Foodmart: an order file (instances_*).")
+]
+
+
+def _foodmart_options(locations: Path | None, orders: Path | None) -> dict[str, Any]:
+    """Reader options of the Foodmart format (only those given)."""
+    options: dict[str, Any] = {}
+    if locations is not None:
+        options["locations_file"] = locations
+    if orders is not None:
+        options["orders_file"] = orders
+    return options
 
 
 def _reader_options(fmt: str, sprp_layout: str) -> dict[str, Any]:
@@ -89,13 +110,17 @@ def _reader_options(fmt: str, sprp_layout: str) -> dict[str, Any]:
     return {"layout": sprp_layout} if fmt in ("auto", "sprp") else {}
 
 
-def _load(path: Path, fmt: str, sprp_layout: str = "single-block") -> Any:
+def _load(path: Path, fmt: str, sprp_layout: str = "single-block", **extra: Any) -> Any:
     from smartwms.io import detect_format, load_instance
 
     options = _reader_options(fmt, sprp_layout)
     actual = detect_format(path) if fmt == "auto" and path.exists() else fmt
     if actual != "sprp":
         options.pop("layout", None)
+    if extra and actual == "foodmart":
+        options.update(extra)
+    elif extra:
+        raise SmartwmsError(f"--foodmart-* options apply to Foodmart files, not to {actual}")
     return load_instance(path, format=fmt, **options)
 
 
@@ -105,11 +130,14 @@ def info(
     files: Annotated[list[Path], typer.Argument(help="Instance files to validate and summarise.")],
     fmt: FormatOpt = "auto",
     sprp_layout: SprpLayoutOpt = "single-block",
+    foodmart_locations: FoodmartLocationsOpt = None,
+    foodmart_orders: FoodmartOrdersOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
 ) -> None:
     """Validate instance files and summarise them."""
+    extra = _foodmart_options(foodmart_locations, foodmart_orders)
     for path in files:
-        summary = {"file": str(path), **_load(path, fmt, sprp_layout).summary()}
+        summary = {"file": str(path), **_load(path, fmt, sprp_layout, **extra).summary()}
         if as_json:
             print_json(summary)
             continue
@@ -126,12 +154,15 @@ def convert(
     target: Annotated[Path, typer.Argument(help="Output file (our JSON, or .txt for SPRP).")],
     fmt: FormatOpt = "auto",
     sprp_layout: SprpLayoutOpt = "single-block",
+    foodmart_locations: FoodmartLocationsOpt = None,
+    foodmart_orders: FoodmartOrdersOpt = None,
     to: Annotated[str, typer.Option("--to", help="Output format: smartwms or sprp.")] = "smartwms",
 ) -> None:
     """Convert an instance to our JSON format (or back to SPRP)."""
     from smartwms.io import write_instance, write_sprp
 
-    instance = _load(source, fmt, sprp_layout)
+    extra = _foodmart_options(foodmart_locations, foodmart_orders)
+    instance = _load(source, fmt, sprp_layout, **extra)
     if to == "smartwms":
         write_instance(instance, target)
     elif to == "sprp":
