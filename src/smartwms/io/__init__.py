@@ -19,6 +19,14 @@ from smartwms.io.foodmart import (
     write_foodmart,
     write_foodmart_folder,
 )
+from smartwms.io.mapf import (
+    looks_like_lorr,
+    looks_like_map,
+    read_lorr_instance,
+    read_lorr_problem,
+    read_map,
+    read_map_instance,
+)
 from smartwms.io.native import instance_from_dict, read_instance, write_instance
 from smartwms.io.sprp import looks_like_sprp, read_sprp, write_sprp
 from smartwms.model import Instance
@@ -31,6 +39,8 @@ __all__ = [
     "read_csv_folder",
     "read_foodmart",
     "read_instance",
+    "read_lorr_problem",
+    "read_map",
     "read_sprp",
     "write_csv_folder",
     "write_foodmart",
@@ -40,7 +50,7 @@ __all__ = [
 ]
 
 #: Formats :func:`load_instance` understands (``auto`` guesses from the file).
-FORMATS = ("auto", "smartwms", "sprp", "foodmart", "csv")
+FORMATS = ("auto", "smartwms", "sprp", "foodmart", "csv", "mapf", "lorr")
 
 
 def detect_format(path: Path) -> str:
@@ -50,7 +60,11 @@ def detect_format(path: Path) -> str:
             return "csv"
         raise InputFileError(path, "a folder, but not a CSV export (no warehouse.json)")
     if path.suffix.lower() == ".json":
-        return "foodmart" if _is_foodmart_manifest(path) else "smartwms"
+        if _is_foodmart_manifest(path):
+            return "foodmart"
+        return "lorr" if looks_like_lorr(path) else "smartwms"
+    if path.suffix.lower() == ".map" or looks_like_map(path):
+        return "mapf"
     if looks_like_foodmart(path):
         return "foodmart"
     if looks_like_sprp(path):
@@ -83,6 +97,10 @@ def load_instance(path: str | Path, format: str = "auto", **options: Any) -> Ins
         return _load_foodmart(path, **options)
     if fmt == "csv":
         return read_csv_folder(path)
+    if fmt == "mapf":
+        return read_map_instance(path)
+    if fmt == "lorr":
+        return read_lorr_instance(path)
     raise InputFileError(path, f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
 
 
