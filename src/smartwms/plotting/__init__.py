@@ -1,1 +1,1 @@
-"""Figures: layout heatmaps, routes, AGV traffic, KPI charts (matplotlib, no display needed)."""
+"""Figures: layout heatmaps, routes, AGV traffic, KPI charts (matplotlib, Agg backend)."""
