@@ -10,12 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from smartwms.errors import InputFileError
+from smartwms.io.csv_import import looks_like_csv_folder, read_csv_folder, write_csv_folder
 from smartwms.io.foodmart import (
     find_foodmart_locations,
     looks_like_foodmart,
     read_foodmart,
     read_foodmart_manifest,
     write_foodmart,
+    write_foodmart_folder,
+)
+from smartwms.io.mapf import (
+    looks_like_lorr,
+    looks_like_map,
+    read_lorr_instance,
+    read_lorr_problem,
+    read_map,
+    read_map_instance,
 )
 from smartwms.io.native import instance_from_dict, read_instance, write_instance
 from smartwms.io.sprp import looks_like_sprp, read_sprp, write_sprp
@@ -26,22 +36,35 @@ __all__ = [
     "detect_format",
     "instance_from_dict",
     "load_instance",
+    "read_csv_folder",
     "read_foodmart",
     "read_instance",
+    "read_lorr_problem",
+    "read_map",
     "read_sprp",
+    "write_csv_folder",
     "write_foodmart",
+    "write_foodmart_folder",
     "write_instance",
     "write_sprp",
 ]
 
 #: Formats :func:`load_instance` understands (``auto`` guesses from the file).
-FORMATS = ("auto", "smartwms", "sprp", "foodmart")
+FORMATS = ("auto", "smartwms", "sprp", "foodmart", "csv", "mapf", "lorr")
 
 
 def detect_format(path: Path) -> str:
     """Guess a file's format from its name and first bytes."""
+    if path.is_dir():
+        if looks_like_csv_folder(path):
+            return "csv"
+        raise InputFileError(path, "a folder, but not a CSV export (no warehouse.json)")
     if path.suffix.lower() == ".json":
-        return "foodmart" if _is_foodmart_manifest(path) else "smartwms"
+        if _is_foodmart_manifest(path):
+            return "foodmart"
+        return "lorr" if looks_like_lorr(path) else "smartwms"
+    if path.suffix.lower() == ".map" or looks_like_map(path):
+        return "mapf"
     if looks_like_foodmart(path):
         return "foodmart"
     if looks_like_sprp(path):
@@ -72,6 +95,12 @@ def load_instance(path: str | Path, format: str = "auto", **options: Any) -> Ins
         return read_sprp(path, **options)
     if fmt == "foodmart":
         return _load_foodmart(path, **options)
+    if fmt == "csv":
+        return read_csv_folder(path)
+    if fmt == "mapf":
+        return read_map_instance(path)
+    if fmt == "lorr":
+        return read_lorr_instance(path)
     raise InputFileError(path, f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
 
 
