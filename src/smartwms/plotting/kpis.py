@@ -12,10 +12,10 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from smartwms.layout import points_of  # noqa: E402
-from smartwms.model import Instance, ParallelAisleLayout  # noqa: E402
+from smartwms.layout import points_of
+from smartwms.model import Instance, ParallelAisleLayout
 
 __all__ = [
     "plot_heatmaps",
@@ -106,7 +106,7 @@ def plot_pick_heatmap(
     layout = _require_aisles(instance)
     own = ax is None
     if own:
-        fig, ax = plt.subplots(figsize=(6, 5))
+        _fig, ax = plt.subplots(figsize=(6, 5))
     locs = instance.locations
     pts = points_of(layout, locs)
     values = [picks_by_location.get(loc.id, 0.0) for loc in locs]
@@ -166,7 +166,9 @@ def plot_route(
         ax.plot(depot.x, depot.y, "b^", markersize=9)
         ax.invert_yaxis()
         ax.set_aspect("equal")
-        ax.set_title(f"{label}: {length:.0f} m (stops in order; lines are not the walk)", fontsize=9)
+        ax.set_title(
+            f"{label}: {length:.0f} m (stops in order; lines are not the walk)", fontsize=9
+        )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

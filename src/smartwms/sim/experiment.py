@@ -225,7 +225,7 @@ def compare(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> Comparison:
-    """Paired comparison with common random numbers: replication ``r`` of both uses ``(seed, r)``."""
+    """Paired comparison, common random numbers: replication ``r`` of both uses ``(seed, r)``."""
     total = 2 * replications
 
     def shifted(offset: int) -> Progress | None:
@@ -300,7 +300,13 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 def summary_rows(kpis: dict[str, dict[str, Any]], **extra: Any) -> list[dict[str, Any]]:
     """One CSV row per KPI: ``kpi, mean, ci95_low, ci95_high`` plus ``extra`` columns."""
     return [
-        {**extra, "kpi": name, "mean": v["mean"], "ci95_low": v["ci95"][0], "ci95_high": v["ci95"][1]}
+        {
+            **extra,
+            "kpi": name,
+            "mean": v["mean"],
+            "ci95_low": v["ci95"][0],
+            "ci95_high": v["ci95"][1],
+        }
         for name, v in kpis.items()
     ]
 

@@ -10,6 +10,7 @@ handling-time noise (common random numbers), so their difference has a small var
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,7 @@ class ReplicationResult:
     events: int = 0
     orders: int = 0
     sim_seconds: float = 0.0
+    run_seconds: float = 0.0
 
 
 @dataclass
@@ -114,7 +116,9 @@ def _arrivals(prepared: Prepared, streams: dict[str, np.random.Generator]) -> tu
     else:
         mean_gap = 3600.0 / sc.arrivals.rate_per_hour
         expected = int(sc.horizon_s / mean_gap)
-        gaps = streams["arrivals"].exponential(mean_gap, size=expected + 10 * int(expected**0.5) + 20)
+        gaps = streams["arrivals"].exponential(
+            mean_gap, size=expected + 10 * int(expected**0.5) + 20
+        )
         times = np.cumsum(gaps)
         while times[-1] <= sc.horizon_s:  # rare: draw more
             extra = np.cumsum(streams["arrivals"].exponential(mean_gap, size=len(gaps))) + times[-1]
@@ -161,6 +165,7 @@ class _Model:
         self.stock = np.full(len(prepared.slot_ids), rep.max_units, dtype=float)
         self.pending = np.zeros(len(prepared.slot_ids), dtype=bool)
         self.replenishers = simpy.Resource(self.env, capacity=rep.workers) if rep.enabled else None
+        self.run_seconds = 0.0
         self.breaks = sorted((b.start_s, b.start_s + b.duration_s) for b in sc.shifts.breaks)
 
     # ------------------------------------------------------------------ processes
@@ -305,7 +310,9 @@ class _Model:
         else:
             for _ in range(sc.pickers.count):
                 env.process(self.picker())
+        started = time.perf_counter()
         env.run(until=sc.horizon_s + sc.drain_s)
+        self.run_seconds = time.perf_counter() - started
         # SimPy numbers every scheduled event from one counter; reading it costs nothing,
         # unlike stepping the loop by hand. Zero if a future SimPy renames it.
         counter = getattr(env, "_eid", None)
@@ -321,8 +328,8 @@ class _Model:
         done = ~np.isnan(self.end)
         completed_in = done & (self.end >= st.window_start) & (self.end <= st.window_end)
         plans = self.p.plans
-        lines = np.array([plans[i].lines for i in self.pool_idx]) if len(self.pool_idx) else []
-        travel = np.array([plans[i].travel_m for i in self.pool_idx]) if len(self.pool_idx) else []
+        lines = np.array([plans[i].lines for i in self.pool_idx], dtype=float)
+        travel = np.array([plans[i].travel_m for i in self.pool_idx], dtype=float)
         arrived = in_window & done
         cycle = (self.end - self.times)[arrived]
         wait_mask = in_window & ~np.isnan(self.start)
@@ -334,12 +341,12 @@ class _Model:
         on_time = done & (self.end <= self.due)
         return {
             "orders_per_hour": float(completed_in.sum()) / window_h,
-            "lines_per_hour": float(np.sum(np.asarray(lines)[completed_in])) / window_h,
+            "lines_per_hour": float(np.sum(lines[completed_in])) / window_h,
             "cycle_time_mean_s": _mean(cycle),
             "cycle_time_p95_s": float(np.percentile(cycle, 95)) if len(cycle) else math.nan,
             "order_wait_s": _mean(wait),
             "picker_utilisation": float(st.busy / available) if available > 0 else math.nan,
-            "travel_per_order_m": _mean(np.asarray(travel)[in_window]),
+            "travel_per_order_m": _mean(travel[in_window]),
             "congestion_wait_s": _mean(self.cong[in_window]),
             "replenishments_per_hour": st.replenishments / window_h,
             "stockouts": float(st.stockouts),
@@ -364,8 +371,6 @@ def simulate(prepared: Prepared, *, seed: int = 0, replication: int = 0) -> Repl
     seed, replication
         Select the random streams; the same pair gives the same result.
     """
-    import time
-
     started = time.perf_counter()
     model = _Model(prepared, seed, replication)
     events = model.run()
@@ -376,4 +381,5 @@ def simulate(prepared: Prepared, *, seed: int = 0, replication: int = 0) -> Repl
         events=events,
         orders=len(model.times),
         sim_seconds=time.perf_counter() - started,
+        run_seconds=model.run_seconds,
     )

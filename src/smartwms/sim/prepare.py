@@ -8,7 +8,9 @@ arrives, and handling-time noise from their own random streams.
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +69,7 @@ class Prepared:
     slot_depot_m: tuple[float, ...]
     slot_aisle: tuple[int, ...]
     routing_used: str
+    tours: tuple[Tour, ...] | None = None
 
 
 # ---------------------------------------------------------------------- instance and slotting
@@ -98,9 +101,7 @@ def load_plan_assignment(scenario: Scenario) -> dict[str, list[str]] | None:
 def _sku_slots(instance: Instance, assignment: dict[str, list[str]] | None) -> dict[str, str]:
     """The slot each SKU is picked from (the first of its locations)."""
     if assignment is None:
-        return {
-            sku.id: locs[0] for sku in instance.skus if (locs := instance.locations_of(sku.id))
-        }
+        return {sku.id: locs[0] for sku in instance.skus if (locs := instance.locations_of(sku.id))}
     known = instance.location_index
     out = {}
     for sku, locs in assignment.items():
@@ -135,7 +136,9 @@ def _generated_pool(scenario: Scenario, skus: list[str], weights: np.ndarray) ->
     return orders
 
 
-def _order_pool(scenario: Scenario, instance: Instance | None, slots: dict[str, str]) -> list[Order]:
+def _order_pool(
+    scenario: Scenario, instance: Instance | None, slots: dict[str, str]
+) -> list[Order]:
     if scenario.arrivals.process == "replay" or scenario.orders.source == "instance":
         assert instance is not None  # guaranteed by Scenario validation
         if not instance.orders:
@@ -154,6 +157,21 @@ def _order_pool(scenario: Scenario, instance: Instance | None, slots: dict[str, 
     return _generated_pool(scenario, skus, weights / weights.sum())
 
 
+def _routing_instance(instance: Instance, slots: dict[str, str], pool: list[Order]) -> Instance:
+    """The instance with one slot per SKU (the simulated slotting) and the pool as its orders."""
+    quantity: dict[str, float] = {}
+    for rec in instance.stock:
+        quantity[rec.sku] = quantity.get(rec.sku, 0.0) + rec.quantity
+    data = instance.model_dump(exclude={"stock", "orders"})
+    data["stock"] = [
+        {"sku": sku, "location": loc, "quantity": quantity.get(sku, 1.0)}
+        for sku, loc in sorted(slots.items())
+    ]
+    data["orders"] = [o.model_dump() for o in pool]
+    data["shared_locations"] = True  # a plan may park two SKUs where one used to be
+    return Instance.model_validate(data)
+
+
 # ---------------------------------------------------------------------- tours -> legs
 def _legs(
     tour: Tour,
@@ -170,7 +188,7 @@ def _legs(
     ``length / sum(shortest legs)``: the legs always add up to the tour's length.
     """
     points = [depot, *tour.stops, depot]
-    raw = [float(dist[index[a], index[b]]) for a, b in zip(points, points[1:], strict=False)]
+    raw = [float(dist[index[a], index[b]]) for a, b in itertools.pairwise(points)]
     total = sum(raw)
     scale = tour.length / total if total > 0 else 0.0
     legs: list[Leg] = []
@@ -179,13 +197,17 @@ def _legs(
         walk = raw[k] * scale
         if legs and aisle >= 0 and legs[-1].aisle == aisle:
             last = legs[-1]
-            legs[-1] = Leg(aisle, last.approach_m, last.inside_m + walk, last.lines + lines_at[stop])
+            legs[-1] = Leg(
+                aisle, last.approach_m, last.inside_m + walk, last.lines + lines_at[stop]
+            )
         else:
             legs.append(Leg(aisle, walk, 0.0, lines_at[stop]))
     return tuple(legs), raw[-1] * scale
 
 
-def prepare(scenario: Scenario, *, seed: int = 0) -> Prepared:
+def prepare(
+    scenario: Scenario, *, seed: int = 0, progress: Callable[[int, int], None] | None = None
+) -> Prepared:
     """Build the order pool and route it under the scenario's slotting and routing method.
 
     Parameters
@@ -194,6 +216,8 @@ def prepare(scenario: Scenario, *, seed: int = 0) -> Prepared:
         The scenario.
     seed
         Passed to the routing method (heuristics with randomness).
+    progress
+        Called as ``progress(done, total)`` while the pool is routed.
     """
     instance = scenario_instance(scenario)
     slots: dict[str, str] = {}
@@ -220,18 +244,18 @@ def prepare(scenario: Scenario, *, seed: int = 0) -> Prepared:
         if isinstance(instance.layout, ParallelAisleLayout):
             n_aisles = instance.layout.n_aisles
             aisle_of = {
-                loc: int(a)
-                for loc in used
-                if (a := instance.location_index[loc].aisle) is not None
+                loc: int(a) for loc in used if (a := instance.location_index[loc].aisle) is not None
             }
 
     tours: list[Tour] | None = None
     routing_used = "none (travel off)"
     if scenario.travel.enabled and not scenario.agv.enabled:
         assert instance is not None
-        locations = [[slots[ln.sku] for ln in o.lines] for o in pool]
         tours = route_orders(
-            instance, locations, scenario.travel.routing, depot=depot_id, seed=seed
+            _routing_instance(instance, slots, pool),
+            scenario.travel.routing,
+            seed=seed,
+            progress=progress,
         )
         routing_used = scenario.travel.routing
     elif scenario.agv.enabled:
@@ -294,6 +318,7 @@ def prepare(scenario: Scenario, *, seed: int = 0) -> Prepared:
         slot_depot_m=slot_depot,
         slot_aisle=slot_aisle,
         routing_used=routing_used,
+        tours=tuple(tours) if tours is not None else None,
     )
 
 

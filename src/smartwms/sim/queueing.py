@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 __all__ = ["erlang_c", "mmc_wait"]
 
 

@@ -10,7 +10,7 @@ nothing but :func:`smartwms.layout.distance_matrix`.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,39 +72,47 @@ def nearest_tour(dist: NDArray[np.float64], stops: Sequence[int]) -> tuple[list[
 
 def route_orders(
     instance: Instance,
-    orders: Sequence[Sequence[str]],
     method: str,
     *,
-    depot: str,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Tour]:
-    """A tour for every order, given as the location ids it must visit.
+    """A tour for every order of ``instance`` (one order per tour), in order.
 
     Parameters
     ----------
     instance
-        The warehouse (its stock is not used: the locations are given).
-    orders
-        For each order, the location ids of its lines.
+        The warehouse with its orders; each SKU is picked from its first stock location.
     method
         ``nearest`` or any method of :func:`smartwms.routing.solve_routing`.
-    depot
-        Station id where tours start and end.
     seed
         Passed to the router.
+    progress
+        Called as ``progress(done, total)`` while routing.
     """
     if method in BUILTIN_METHODS:
-        return _nearest_tours(instance, orders, depot)
+        return _nearest_tours(instance)
     module = _routing_module()
     if module is None:
         raise SmartwmsError(
-            f"travel.routing: method {method!r} needs smartwms.routing, which is not installed "
-            f"in this version; use one of {', '.join(BUILTIN_METHODS)}"
+            f"travel.routing: method {method!r} needs smartwms.routing.solve_routing, which this "
+            f"version lacks; use one of {', '.join(BUILTIN_METHODS)}"
         )
-    return _solver_tours(module, instance, orders, method, depot, seed)
+    if method not in getattr(module, "METHODS", ()):
+        raise SmartwmsError(
+            f"travel.routing: unknown method {method!r}; use one of "
+            f"{', '.join(available_methods())}"
+        )
+    result = module.solve_routing(instance, method=method, seed=seed, progress=progress)
+    return [
+        Tour(tuple(s.id for s in route.stops if s.kind == "pick"), float(route.length))
+        for route in result.routes
+    ]
 
 
-def _nearest_tours(instance: Instance, orders: Sequence[Sequence[str]], depot: str) -> list[Tour]:
+def _nearest_tours(instance: Instance) -> list[Tour]:
+    orders = [[instance.locations_of(ln.sku)[0] for ln in o.lines] for o in instance.orders]
+    depot = instance.depot.id
     ids = [depot, *dict.fromkeys(loc for order in orders for loc in order)]
     index = {ident: i for i, ident in enumerate(ids)}
     dist = distance_matrix(instance, ids)
@@ -112,24 +120,4 @@ def _nearest_tours(instance: Instance, orders: Sequence[Sequence[str]], depot: s
     for order in orders:
         seq, length = nearest_tour(dist, [index[loc] for loc in order])
         tours.append(Tour(tuple(ids[i] for i in seq), length))
-    return tours
-
-
-def _solver_tours(
-    module: Any,
-    instance: Instance,
-    orders: Sequence[Sequence[str]],
-    method: str,
-    depot: str,
-    seed: int,
-) -> list[Tour]:
-    """Route every order with the routing package (one pick list per order)."""
-    tours = []
-    for locations in orders:
-        result = module.solve_routing(
-            instance, locations=list(dict.fromkeys(locations)), method=method, seed=seed
-        )
-        route = result.route
-        stops = tuple(s.id for s in route.stops if s.kind == "pick")
-        tours.append(Tour(stops, float(route.length)))
     return tours
