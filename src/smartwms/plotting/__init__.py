@@ -1,1 +1,1 @@
-"""Figures: layout heat maps, routes, AGV traffic and KPI charts (matplotlib, Agg backend)."""
+"""Figures: layout heatmaps, routes, AGV traffic, KPI charts (matplotlib, Agg backend)."""
