@@ -1,4 +1,4 @@
-"""Figures of simulation results: before/after KPI bars, sweeps, pick heat maps, a pick route.
+"""Figures of simulation results: before/after KPI bars, sweeps and an example pick route.
 
 Every function writes a PNG with the non-interactive Agg backend and returns its path.
 """
@@ -18,9 +18,7 @@ from smartwms.layout import points_of
 from smartwms.model import Instance, ParallelAisleLayout
 
 __all__ = [
-    "plot_heatmaps",
     "plot_kpi_comparison",
-    "plot_pick_heatmap",
     "plot_route",
     "plot_sweep",
 ]
@@ -92,53 +90,6 @@ def _require_aisles(instance: Instance) -> ParallelAisleLayout:
     if not isinstance(instance.layout, ParallelAisleLayout):
         raise ValueError("plots of slots and routes need a parallel-aisle layout")
     return instance.layout
-
-
-def plot_pick_heatmap(
-    instance: Instance,
-    picks_by_location: dict[str, float],
-    path: Path,
-    *,
-    title: str = "picks per location",
-    ax: Any = None,
-) -> Path:
-    """Locations coloured by how often they are picked; the depot marked."""
-    layout = _require_aisles(instance)
-    own = ax is None
-    if own:
-        _fig, ax = plt.subplots(figsize=(6, 5))
-    locs = instance.locations
-    pts = points_of(layout, locs)
-    values = [picks_by_location.get(loc.id, 0.0) for loc in locs]
-    sc = ax.scatter(pts.x, pts.y, c=values, cmap="hot_r", s=10, marker="s")
-    depot = points_of(layout, [instance.depot])
-    ax.plot(depot.x, depot.y, "b^", markersize=9, label="depot")
-    ax.invert_yaxis()
-    ax.set_aspect("equal")
-    ax.set_title(title, fontsize=9)
-    ax.figure.colorbar(sc, ax=ax, shrink=0.8)
-    if own:
-        ax.figure.tight_layout()
-        ax.figure.savefig(path, dpi=110)
-        plt.close(ax.figure)
-    return path
-
-
-def plot_heatmaps(
-    instance: Instance,
-    before: dict[str, float],
-    after: dict[str, float],
-    path: Path,
-    labels: tuple[str, str] = ("current slotting", "optimised slotting"),
-) -> Path:
-    """Two pick heat maps side by side."""
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
-    plot_pick_heatmap(instance, before, path, title=labels[0], ax=axes[0])
-    plot_pick_heatmap(instance, after, path, title=labels[1], ax=axes[1])
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
 
 
 def plot_route(
