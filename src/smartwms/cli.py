@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from smartwms import __version__
@@ -42,10 +43,10 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except SmartwmsError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except (OSError, ValueError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -79,6 +80,26 @@ FormatOpt = Annotated[
 SprpLayoutOpt = Annotated[
     str, typer.Option("--sprp-layout", help="SPRP files: single-block or two-block.")
 ]
+FoodmartLocationsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--foodmart-locations",
+        help="Foodmart: the productsDB_*_locations file (default: the one beside the layout).",
+    ),
+]
+FoodmartOrdersOpt = Annotated[
+    Path | None, typer.Option("--foodmart-orders", help="Foodmart: an order file (instances_*).")
+]
+
+
+def _foodmart_options(locations: Path | None, orders: Path | None) -> dict[str, Any]:
+    """Reader options of the Foodmart format (only those given)."""
+    options: dict[str, Any] = {}
+    if locations is not None:
+        options["locations_file"] = locations
+    if orders is not None:
+        options["orders_file"] = orders
+    return options
 
 
 def _reader_options(fmt: str, sprp_layout: str) -> dict[str, Any]:
@@ -89,13 +110,17 @@ def _reader_options(fmt: str, sprp_layout: str) -> dict[str, Any]:
     return {"layout": sprp_layout} if fmt in ("auto", "sprp") else {}
 
 
-def _load(path: Path, fmt: str, sprp_layout: str = "single-block") -> Any:
+def _load(path: Path, fmt: str, sprp_layout: str = "single-block", **extra: Any) -> Any:
     from smartwms.io import detect_format, load_instance
 
     options = _reader_options(fmt, sprp_layout)
     actual = detect_format(path) if fmt == "auto" and path.exists() else fmt
     if actual != "sprp":
         options.pop("layout", None)
+    if extra and actual == "foodmart":
+        options.update(extra)
+    elif extra:
+        raise SmartwmsError(f"--foodmart-* options apply to Foodmart files, not to {actual}")
     return load_instance(path, format=fmt, **options)
 
 
@@ -105,11 +130,14 @@ def info(
     files: Annotated[list[Path], typer.Argument(help="Instance files to validate and summarise.")],
     fmt: FormatOpt = "auto",
     sprp_layout: SprpLayoutOpt = "single-block",
+    foodmart_locations: FoodmartLocationsOpt = None,
+    foodmart_orders: FoodmartOrdersOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
 ) -> None:
     """Validate instance files and summarise them."""
+    extra = _foodmart_options(foodmart_locations, foodmart_orders)
     for path in files:
-        summary = {"file": str(path), **_load(path, fmt, sprp_layout).summary()}
+        summary = {"file": str(path), **_load(path, fmt, sprp_layout, **extra).summary()}
         if as_json:
             print_json(summary)
             continue
@@ -126,18 +154,30 @@ def convert(
     target: Annotated[Path, typer.Argument(help="Output file (our JSON, or .txt for SPRP).")],
     fmt: FormatOpt = "auto",
     sprp_layout: SprpLayoutOpt = "single-block",
-    to: Annotated[str, typer.Option("--to", help="Output format: smartwms or sprp.")] = "smartwms",
+    foodmart_locations: FoodmartLocationsOpt = None,
+    foodmart_orders: FoodmartOrdersOpt = None,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to", help="Output format: smartwms, sprp, csv (a folder) or foodmart (a folder)."
+        ),
+    ] = "smartwms",
 ) -> None:
-    """Convert an instance to our JSON format (or back to SPRP)."""
-    from smartwms.io import write_instance, write_sprp
+    """Convert an instance to our JSON format (or back to SPRP, CSV or Foodmart)."""
+    from smartwms.io import write_csv_folder, write_foodmart_folder, write_instance, write_sprp
 
-    instance = _load(source, fmt, sprp_layout)
+    extra = _foodmart_options(foodmart_locations, foodmart_orders)
+    instance = _load(source, fmt, sprp_layout, **extra)
     if to == "smartwms":
         write_instance(instance, target)
     elif to == "sprp":
         write_sprp(instance, target)
+    elif to == "csv":
+        write_csv_folder(instance, target)
+    elif to == "foodmart":
+        write_foodmart_folder(instance, target)
     else:
-        raise SmartwmsError(f"--to: expected smartwms or sprp, got {to!r}")
+        raise SmartwmsError(f"--to: expected smartwms, sprp, csv or foodmart, got {to!r}")
     err.print(f"wrote {target} ({to})")
 
 
@@ -145,12 +185,290 @@ def convert(
 
 
 # ------------------------------------------------------------------ routing
+def _order_selection(orders: str | None) -> list[str] | None:
+    """``--orders``: ``None``/``all`` for every order, else a comma-separated list of ids."""
+    if orders is None or orders.strip() == "all":
+        return None
+    ids = [o.strip() for o in orders.split(",") if o.strip()]
+    if not ids:
+        raise SmartwmsError("--orders: expected 'all' or a comma-separated list of order ids")
+    return ids
+
+
+def _plot_path(plot: Path, path: Path, several: bool) -> Path:
+    """One figure per input file: ``route.png`` becomes ``route-<file stem>.png`` for many."""
+    return plot.with_name(f"{plot.stem}-{path.stem}{plot.suffix}") if several else plot
+
+
+def _route_record(path: Path, result: Any) -> dict[str, Any]:
+    """The ``--json`` object of one input file (the DESIGN.md contract)."""
+    tour: list[dict[str, Any]] = []
+    for k, r in enumerate(result.routes):
+        stops = [s.model_dump(mode="json", exclude_none=True) for s in r.stops]
+        tour += stops if k == 0 else stops[1:]  # consecutive tours share their depot stop
+    return {
+        "file": str(path),
+        "method": result.method,
+        "length": result.objective,
+        "tour": tour,
+        "status": result.status.value,
+        "seconds": round(result.seconds, 6),
+        "routes": [
+            {
+                "orders": r.orders,
+                "length": r.length,
+                "status": r.status.value,
+                "stops": len(r.stops),
+            }
+            for r in result.routes
+        ],
+    }
+
+
+@app.command()
+@friendly_errors
+def route(
+    files: Annotated[list[Path], typer.Argument(help="Instance files to route.")],
+    fmt: FormatOpt = "auto",
+    sprp_layout: SprpLayoutOpt = "single-block",
+    foodmart_locations: FoodmartLocationsOpt = None,
+    foodmart_orders: FoodmartOrdersOpt = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="optimal, sshape, return, midpoint, largest-gap, combined, combined-plus or "
+            "ortools.",
+        ),
+    ] = "optimal",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds of OR-Tools search per tour.")
+    ] = 1.0,
+    orders: Annotated[
+        str | None,
+        typer.Option(
+            "--orders", help="'all' (default) or comma-separated order ids, one tour each."
+        ),
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Draw the tours on the layout (PNG).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
+) -> None:
+    """Shortest pick tours: exact, the classic heuristics or OR-Tools."""
+    from rich.progress import Progress
+
+    from smartwms.routing import METHODS, solve_routing
+
+    if method not in METHODS:
+        raise SmartwmsError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
+    if time_limit <= 0:
+        raise SmartwmsError(f"--time-limit: must be > 0 seconds, got {time_limit:g}")
+    selection = _order_selection(orders)
+    extra = _foodmart_options(foodmart_locations, foodmart_orders)
+    for path in files:
+        instance = _load(path, fmt, sprp_layout, **extra)
+        n_tours = len(instance.orders) if selection is None else len(selection)
+        with Progress(console=err, transient=True, disable=n_tours < 2) as bar:
+            task = bar.add_task(f"routing {path.name}", total=n_tours)
+
+            def advance(done: int, _total: int, task: Any = task, bar: Progress = bar) -> None:
+                bar.update(task, completed=done)
+
+            result = solve_routing(
+                instance,
+                orders=selection,
+                method=method,
+                params={"time_limit": time_limit},
+                progress=advance,
+            )
+        if plot is not None:
+            from smartwms.plotting.routes import plot_routes
+
+            target = _plot_path(plot, path, len(files) > 1)
+            plot_routes(instance, result.routes, target)
+            err.print(f"wrote {target}")
+        if as_json:
+            print_json(_route_record(path, result))
+            continue
+        table = Table(title=f"{path}: {result.method} ({result.status.value})")
+        table.add_column("orders")
+        table.add_column("length", justify="right")
+        table.add_column("status")
+        table.add_column("stops")
+        for r in result.routes[:20]:
+            table.add_row(
+                ",".join(r.orders),
+                f"{r.length:g}",
+                r.status.value,
+                " > ".join(s.id for s in r.stops),
+            )
+        if len(result.routes) > 20:
+            table.add_row(f"... {len(result.routes) - 20} more", "", "", "")
+        out.print(table)
+        out.print(f"total length {result.objective:g} in {result.seconds:.3f} s")
 
 
 # ------------------------------------------------------------------ slotting
+@app.command()
+@friendly_errors
+def slot(
+    instance_file: Annotated[Path, typer.Argument(metavar="INSTANCE", help="Instance file.")],
+    method: Annotated[
+        str,
+        typer.Option(help="current, random, abc, coi, optimal, cpsat or affinity."),
+    ] = "optimal",
+    max_moves: Annotated[
+        int | None, typer.Option("--max-moves", help="Re-slotting budget: at most K moves.")
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds for cpsat and affinity.")
+    ] = 30.0,
+    seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Summary as one JSON line.")] = False,
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Write the plan (assignment and moves) here.")
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Demand heatmap before/after (PNG, SVG, ...).")
+    ] = None,
+    fmt: FormatOpt = "auto",
+) -> None:
+    """Assign SKUs to storage locations and plan the moves to get there."""
+    from smartwms.slotting import METHODS, SlottingParams, build_tables, solve_slotting
+    from smartwms.stopping import Stop
+
+    if method not in METHODS:
+        raise SmartwmsError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
+    if max_moves is not None and max_moves < 0:
+        raise SmartwmsError(f"--max-moves: must be >= 0, got {max_moves}")
+    if time_limit <= 0:
+        raise SmartwmsError(f"--time-limit: must be > 0, got {time_limit}")
+    instance = _load(instance_file, fmt)
+    params = SlottingParams(max_moves=max_moves, time_limit=time_limit)
+    with err.status(f"slotting {instance_file} ({method})"):
+        result = solve_slotting(
+            instance, method=method, params=params, seed=seed, stop=Stop(time_limit)
+        )
+    if out_path is not None:
+        out_path.write_text(result.plan.model_dump_json(indent=1))
+    if plot is not None:
+        from smartwms.plotting.slotting import plot_slotting_heatmap
+
+        tables = build_tables(instance, params)
+        weights = dict(zip(tables.skus.ids, tables.skus.weight.tolist(), strict=True))
+        before = {s: instance.locations_of(s) for s in tables.skus.ids}
+        plot_slotting_heatmap(instance, before, result.plan.assignment, weights, plot)
+    summary = {"file": str(instance_file), **result.summary()}
+    if as_json:
+        print_json(summary)
+        return
+    table = Table(title=f"slotting {instance_file}", show_header=False)
+    for key, value in summary.items():
+        table.add_row(key, str(value))
+    out.print(table)
 
 
 # ------------------------------------------------------------------ agv
+agv_app = typer.Typer(help="AGV fleets: lifelong task assignment and collision-free planning.")
+app.add_typer(agv_app, name="agv")
+
+
+@agv_app.command("run")
+@friendly_errors
+def agv_run(
+    problem: Annotated[
+        Path | None, typer.Option("--problem", help="LoRR 2023 problem JSON.")
+    ] = None,
+    map_file: Annotated[Path | None, typer.Option("--map", help="MovingAI .map file.")] = None,
+    agents: Annotated[
+        str | None,
+        typer.Option("--agents", help="LoRR .agents file, or a number of agents to place."),
+    ] = None,
+    tasks_file: Annotated[
+        Path | None,
+        typer.Option("--tasks", help="LoRR .tasks file (default: generated pickup->delivery)."),
+    ] = None,
+    steps: Annotated[int, typer.Option("--steps", help="Steps to simulate.")] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    plan_out: Annotated[
+        Path | None, typer.Option("--plan-out", help="Write PLAN.json here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Summary as one JSON line.")] = False,
+    assign: Annotated[
+        str | None,
+        typer.Option("--assign", help="Pool tasks: greedy or optimal (default: file ownership)."),
+    ] = None,
+    planner: Annotated[
+        str, typer.Option("--planner", help="auto, pibt or guided (traffic-flow guidance).")
+    ] = "auto",
+    task_count: Annotated[
+        int | None, typer.Option("--task-count", help="Generated tasks (default: no limit).")
+    ] = None,
+    task_frequency: Annotated[
+        float, typer.Option("--task-frequency", help="Generated tasks per step.")
+    ] = 1.0,
+    battery: Annotated[
+        bool, typer.Option("--battery", help="Simulate batteries and charging.")
+    ] = False,
+    chargers: Annotated[
+        str | None, typer.Option("--chargers", help="Charger cells, comma-separated.")
+    ] = None,
+    heatmap: Annotated[Path | None, typer.Option("--heatmap", help="Traffic heatmap PNG.")] = None,
+    animate: Annotated[
+        Path | None, typer.Option("--animate", help="GIF of the first steps.")
+    ] = None,
+    frames: Annotated[int, typer.Option("--frames", help="Steps in the animation.")] = 60,
+) -> None:
+    """Run an AGV fleet step by step (PIBT), check the plan and report throughput."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from smartwms.agv.check import check_plan
+    from smartwms.agv.scenario import RunOptions, run_from_options
+
+    options = RunOptions(
+        problem=problem,
+        map_file=map_file,
+        agents=agents,
+        tasks_file=tasks_file,
+        steps=steps,
+        seed=seed,
+        assign=assign,
+        planner=planner,
+        task_count=task_count,
+        task_frequency=task_frequency,
+        battery=battery,
+        chargers=chargers,
+    )
+    with Progress(
+        TextColumn("agv"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as bar:
+        job = bar.add_task("steps", total=steps)
+        result = run_from_options(options, progress=lambda t, n: bar.update(job, completed=t))
+    plan = result.plan_dict()
+    conflicts = check_plan(plan, result.layout.rows)
+    summary = {**result.summary(), "conflicts": len(conflicts)}
+    if plan_out is not None:
+        result.write_plan(plan_out)
+    if heatmap is not None or animate is not None:
+        from smartwms.plotting.agv import animate_plan, traffic_heatmap
+
+        if heatmap is not None:
+            traffic_heatmap(plan, result.layout.rows, heatmap)
+        if animate is not None:
+            animate_plan(plan, result.layout.rows, animate, frames=frames)
+    if as_json:
+        print_json(summary)
+    else:
+        table = Table(title="agv run", show_header=False)
+        for key, value in summary.items():
+            table.add_row(key, f"{value:.3f}" if isinstance(value, float) else str(value))
+        out.print(table)
+    if conflicts:
+        err.print(
+            f"error: the plan checker found {len(conflicts)} conflicts: {conflicts[0].message}"
+        )
+        raise typer.Exit(1)
 
 
 # ------------------------------------------------------------------ simulation and demo
