@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from smartwms.errors import InputFileError
+from smartwms.io.csv_import import looks_like_csv_folder, read_csv_folder, write_csv_folder
 from smartwms.io.foodmart import (
     find_foodmart_locations,
     looks_like_foodmart,
     read_foodmart,
     read_foodmart_manifest,
     write_foodmart,
+    write_foodmart_folder,
 )
 from smartwms.io.mapf import (
     looks_like_lorr,
@@ -34,22 +36,29 @@ __all__ = [
     "detect_format",
     "instance_from_dict",
     "load_instance",
+    "read_csv_folder",
     "read_foodmart",
     "read_instance",
     "read_lorr_problem",
     "read_map",
     "read_sprp",
+    "write_csv_folder",
     "write_foodmart",
+    "write_foodmart_folder",
     "write_instance",
     "write_sprp",
 ]
 
 #: Formats :func:`load_instance` understands (``auto`` guesses from the file).
-FORMATS = ("auto", "smartwms", "sprp", "foodmart", "mapf", "lorr")
+FORMATS = ("auto", "smartwms", "sprp", "foodmart", "csv", "mapf", "lorr")
 
 
 def detect_format(path: Path) -> str:
     """Guess a file's format from its name and first bytes."""
+    if path.is_dir():
+        if looks_like_csv_folder(path):
+            return "csv"
+        raise InputFileError(path, "a folder, but not a CSV export (no warehouse.json)")
     if path.suffix.lower() == ".json":
         if _is_foodmart_manifest(path):
             return "foodmart"
@@ -86,6 +95,8 @@ def load_instance(path: str | Path, format: str = "auto", **options: Any) -> Ins
         return read_sprp(path, **options)
     if fmt == "foodmart":
         return _load_foodmart(path, **options)
+    if fmt == "csv":
+        return read_csv_folder(path)
     if fmt == "mapf":
         return read_map_instance(path)
     if fmt == "lorr":

@@ -54,6 +54,7 @@ __all__ = [
     "read_foodmart_manifest",
     "read_foodmart_orders",
     "write_foodmart",
+    "write_foodmart_folder",
 ]
 
 _SECTIONS = (
@@ -656,3 +657,25 @@ def _cross_positions(
     ]
     positions = [0, *middles, cells[-1]] if cells else [0]
     return positions[:n_cross] if len(positions) >= n_cross else positions
+
+
+def write_foodmart_folder(instance: Instance, folder: str | Path) -> Path:
+    """Write the Foodmart files and a manifest (``foodmart.json``) into a folder.
+
+    Returns the manifest's path; :func:`read_foodmart_manifest` (and ``load_instance``) read
+    it back.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = {"layout": "warehouse", "locations": "productsDB_locations", "orders": "orders"}
+    write_foodmart(
+        instance,
+        folder / names["layout"],
+        folder / names["locations"],
+        folder / names["orders"] if instance.orders else None,
+    )
+    if not instance.orders:
+        del names["orders"]
+    manifest = folder / "foodmart.json"
+    manifest.write_text(json.dumps({"format": "foodmart", **names}, indent=1) + "\n")
+    return manifest
