@@ -293,9 +293,7 @@ def improve_order(
             while i + run <= m + 1:
                 first, last = path[i], path[i + run - 1]
                 gain = (
-                    d[path[i - 1]][first]
-                    + d[last][path[i + run]]
-                    - d[path[i - 1]][path[i + run]]
+                    d[path[i - 1]][first] + d[last][path[i + run]] - d[path[i - 1]][path[i + run]]
                 )
                 rest = path[:i] + path[i + run :]
                 moved = False
