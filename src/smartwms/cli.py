@@ -310,6 +310,128 @@ def generate(
 
 
 # ------------------------------------------------------------------ routing
+def _order_selection(orders: str | None) -> list[str] | None:
+    """``--orders``: ``None``/``all`` for every order, else a comma-separated list of ids."""
+    if orders is None or orders.strip() == "all":
+        return None
+    ids = [o.strip() for o in orders.split(",") if o.strip()]
+    if not ids:
+        raise SmartwmsError("--orders: expected 'all' or a comma-separated list of order ids")
+    return ids
+
+
+def _plot_path(plot: Path, path: Path, several: bool) -> Path:
+    """One figure per input file: ``route.png`` becomes ``route-<file stem>.png`` for many."""
+    return plot.with_name(f"{plot.stem}-{path.stem}{plot.suffix}") if several else plot
+
+
+def _route_record(path: Path, result: Any) -> dict[str, Any]:
+    """The ``--json`` object of one input file (the DESIGN.md contract)."""
+    tour: list[dict[str, Any]] = []
+    for k, r in enumerate(result.routes):
+        stops = [s.model_dump(mode="json", exclude_none=True) for s in r.stops]
+        tour += stops if k == 0 else stops[1:]  # consecutive tours share their depot stop
+    return {
+        "file": str(path),
+        "method": result.method,
+        "length": result.objective,
+        "tour": tour,
+        "status": result.status.value,
+        "seconds": round(result.seconds, 6),
+        "routes": [
+            {
+                "orders": r.orders,
+                "length": r.length,
+                "status": r.status.value,
+                "stops": len(r.stops),
+            }
+            for r in result.routes
+        ],
+    }
+
+
+@app.command()
+@friendly_errors
+def route(
+    files: Annotated[list[Path], typer.Argument(help="Instance files to route.")],
+    fmt: FormatOpt = "auto",
+    sprp_layout: SprpLayoutOpt = "single-block",
+    foodmart_locations: FoodmartLocationsOpt = None,
+    foodmart_orders: FoodmartOrdersOpt = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="optimal, sshape, return, midpoint, largest-gap, combined, combined-plus or "
+            "ortools.",
+        ),
+    ] = "optimal",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Seconds of OR-Tools search per tour.")
+    ] = 1.0,
+    orders: Annotated[
+        str | None,
+        typer.Option(
+            "--orders", help="'all' (default) or comma-separated order ids, one tour each."
+        ),
+    ] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Draw the tours on the layout (PNG).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file.")] = False,
+) -> None:
+    """Shortest pick tours: exact, the classic heuristics or OR-Tools."""
+    from rich.progress import Progress
+
+    from smartwms.routing import METHODS, solve_routing
+
+    if method not in METHODS:
+        raise SmartwmsError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
+    if time_limit <= 0:
+        raise SmartwmsError(f"--time-limit: must be > 0 seconds, got {time_limit:g}")
+    selection = _order_selection(orders)
+    extra = _foodmart_options(foodmart_locations, foodmart_orders)
+    for path in files:
+        instance = _load(path, fmt, sprp_layout, **extra)
+        n_tours = len(instance.orders) if selection is None else len(selection)
+        with Progress(console=err, transient=True, disable=n_tours < 2) as bar:
+            task = bar.add_task(f"routing {path.name}", total=n_tours)
+
+            def advance(done: int, _total: int, task: Any = task, bar: Progress = bar) -> None:
+                bar.update(task, completed=done)
+
+            result = solve_routing(
+                instance,
+                orders=selection,
+                method=method,
+                params={"time_limit": time_limit},
+                progress=advance,
+            )
+        if plot is not None:
+            from smartwms.plotting.routes import plot_routes
+
+            target = _plot_path(plot, path, len(files) > 1)
+            plot_routes(instance, result.routes, target)
+            err.print(f"wrote {target}")
+        if as_json:
+            print_json(_route_record(path, result))
+            continue
+        table = Table(title=f"{path}: {result.method} ({result.status.value})")
+        table.add_column("orders")
+        table.add_column("length", justify="right")
+        table.add_column("status")
+        table.add_column("stops")
+        for r in result.routes[:20]:
+            table.add_row(
+                ",".join(r.orders),
+                f"{r.length:g}",
+                r.status.value,
+                " > ".join(s.id for s in r.stops),
+            )
+        if len(result.routes) > 20:
+            table.add_row(f"... {len(result.routes) - 20} more", "", "", "")
+        out.print(table)
+        out.print(f"total length {result.objective:g} in {result.seconds:.3f} s")
 
 
 # ------------------------------------------------------------------ slotting
@@ -535,6 +657,56 @@ def demo(
 
 
 # ------------------------------------------------------------------ service
+@app.command()
+@friendly_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Job store, key file (default: ./smartwms-data)."),
+    ] = None,
+    no_auth: Annotated[
+        bool, typer.Option("--no-auth", help="No API keys: local use only (loopback host).")
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Jobs solved at once (default 2).")
+    ] = None,
+) -> None:
+    """Run the solve-job API on the embedded job store (no other server needed)."""
+    import uvicorn
+
+    from smartwms.service import ServiceSettings, create_app
+    from smartwms.service.logs import configure_logging
+
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if no_auth:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise SmartwmsError(f"--no-auth is for local use only; got --host {host}")
+        overrides["auth"] = False
+    if workers is not None:
+        overrides["workers"] = workers
+    settings = ServiceSettings(**overrides)
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command("api-key")
+@friendly_errors
+def api_key(
+    name: Annotated[str, typer.Argument(help="Owner name of the new key (one word).")],
+    data_dir: Annotated[Path, typer.Option("--data-dir", help="Server data directory.")] = Path(
+        "smartwms-data"
+    ),
+) -> None:
+    """Create an API key: its hash goes to DATA_DIR/api-keys, the key is printed once."""
+    from smartwms.service.auth import append_key
+
+    key = append_key(data_dir / "api-keys", name)
+    err.print(f"key for {name} stored (hashed) in {data_dir / 'api-keys'}; shown only now:")
+    sys.stdout.write(key + "\n")
 
 
 def main() -> None:
