@@ -293,6 +293,24 @@ def _route_disjunctions(
     return _Tour(locs, picks, length, _search_status(outcome.cancelled, stop))
 
 
+def _route_scattered_search(
+    problem: RoutingProblem, params: dict[str, Any], stop: Stop | None
+) -> _Tour:
+    """OR-Tools under scattered storage: the better of two searches sharing the budget.
+
+    One routes the greedy choice of locations (which may split a SKU over several of them);
+    the other, when every SKU fits in one location, lets disjunctions choose the locations.
+    """
+    if not problem.single_location_suffices:
+        return _route_fixed(problem, "ortools", greedy_selection(problem), params, stop)
+    half = {**params, "time_limit": params["time_limit"] / 2}
+    tours = [
+        _route_fixed(problem, "ortools", greedy_selection(problem), half, stop),
+        _route_disjunctions(problem, half, stop),
+    ]
+    return min(tours, key=lambda t: t.length)
+
+
 def _search_status(stopped: bool, stop: Stop | None) -> SolveStatus:
     """Feasible after the full budget; cancelled or time limit when the ``Stop`` ended it."""
     if not stopped or stop is None:
@@ -315,8 +333,8 @@ def solve_problem(
     fixed = problem.fixed_picks()
     if fixed is not None:
         tour = _route_fixed(problem, method, fixed, merged, stop)
-    elif method in ("ortools", "optimal") and problem.single_location_suffices:
-        tour = _route_disjunctions(problem, merged, stop)
+    elif method in ("ortools", "optimal"):
+        tour = _route_scattered_search(problem, merged, stop)
     else:
         tour = _route_fixed(problem, method, greedy_selection(problem), merged, stop)
     return _to_route(problem, method, tour)
