@@ -309,7 +309,7 @@ def sweep(
     stop: Stop | None = None,
 ) -> Sweep:
     """Run the scenario once per value of the dotted field ``key`` (same seeds for all)."""
-    experiments = []
+    experiments: list[Experiment] = []
     total = len(values) * replications
     for i, value in enumerate(values):
         variant = apply_overrides(scenario, {key: value})
