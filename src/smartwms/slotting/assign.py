@@ -127,6 +127,9 @@ def _arcs_worth_keeping(
         members = np.flatnonzero(type_of == t)
         members = members[np.argsort(-groups[members, 1], kind="stable")]
         n_t = int(group_size[members].sum())
+        if len(ok) == 0:  # fits nowhere: no arcs, the flow fails and says why
+            out.extend((g, ok.astype(np.int64)) for g in members.tolist())
+            continue
         rank = 0
         for g in members.tolist():
             first, last = rank + 1, rank + int(group_size[g]) + (n - n_t)
