@@ -182,6 +182,131 @@ def convert(
 
 
 # ------------------------------------------------------------------ generator
+_GENERATE_OPTIONS = {
+    "n_skus": "skus",
+    "n_locations": "locations",
+    "n_orders": "orders",
+    "n_aisles": "aisles",
+    "n_blocks": "blocks",
+    "levels": "levels",
+    "demand": "demand",
+    "skew": "skew",
+    "lines_per_order": "lines-per-order",
+    "quantity_mean": "quantity-mean",
+    "group_size": "group-size",
+    "affinity": "affinity",
+    "assignment": "assignment",
+    "pickers": "pickers",
+    "depot": "depot",
+    "horizon": "horizon",
+}
+
+
+@app.command()
+@friendly_errors
+def generate(
+    target: Annotated[
+        Path, typer.Argument(help="Output: our JSON file (or a folder with --to csv).")
+    ],
+    preset: Annotated[
+        str | None, typer.Option("--preset", help="Start from a named size: small, medium, large.")
+    ] = None,
+    skus: Annotated[int | None, typer.Option("--skus", help="Number of SKUs.")] = None,
+    locations: Annotated[
+        int | None, typer.Option("--locations", help="Number of slots (default: SKUs + 20%).")
+    ] = None,
+    orders: Annotated[int | None, typer.Option("--orders", help="Number of orders.")] = None,
+    aisles: Annotated[
+        int | None, typer.Option("--aisles", help="Aisles (default: a squarish floor).")
+    ] = None,
+    blocks: Annotated[
+        int | None, typer.Option("--blocks", help="Blocks (cross aisles - 1).")
+    ] = None,
+    levels: Annotated[int | None, typer.Option("--levels", help="Storage levels.")] = None,
+    demand: Annotated[
+        str | None, typer.Option("--demand", help="Skew model: pareto or abc.")
+    ] = None,
+    skew: Annotated[
+        float | None, typer.Option("--skew", help="Share of order lines of the top 20% SKUs.")
+    ] = None,
+    lines_per_order: Annotated[
+        float | None, typer.Option("--lines-per-order", help="Mean lines per order.")
+    ] = None,
+    quantity_mean: Annotated[
+        float | None, typer.Option("--quantity-mean", help="Mean units per line.")
+    ] = None,
+    group_size: Annotated[
+        int | None, typer.Option("--group-size", help="SKUs per affinity group.")
+    ] = None,
+    affinity: Annotated[
+        float | None,
+        typer.Option("--affinity", help="Chance a further line comes from the first's group."),
+    ] = None,
+    assignment: Annotated[
+        str | None, typer.Option("--assignment", help="Current stock: random, poor or none.")
+    ] = None,
+    pickers: Annotated[int | None, typer.Option("--pickers", help="Number of pickers.")] = None,
+    depot: Annotated[
+        str | None, typer.Option("--depot", help="front-left or front-middle.")
+    ] = None,
+    horizon: Annotated[
+        float | None, typer.Option("--horizon", help="Seconds over which orders are released.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    to: Annotated[str, typer.Option("--to", help="Output format: smartwms or csv.")] = "smartwms",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Generate a seeded synthetic warehouse (layout, SKUs, orders, current assignment)."""
+    from pydantic import ValidationError
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from smartwms.io import write_csv_folder, write_instance
+    from smartwms.layout.generator import PRESETS, GeneratorConfig, generate_instance
+
+    if preset is not None and preset not in PRESETS:
+        raise SmartwmsError(f"--preset: expected one of {', '.join(PRESETS)}, got {preset!r}")
+    if to not in ("smartwms", "csv"):
+        raise SmartwmsError(f"--to: expected smartwms or csv, got {to!r}")
+    given = locals()
+    values: dict[str, Any] = dict(PRESETS[preset]) if preset else {}
+    for field, option in _GENERATE_OPTIONS.items():
+        value = given[option.replace("-", "_")]
+        if value is not None:
+            values[field] = value
+    try:
+        config = GeneratorConfig(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        option = _GENERATE_OPTIONS.get(field, field.replace("_", "-"))
+        message = first["msg"].removeprefix("Value error, ")
+        raise SmartwmsError(f"--{option}: {message}" if option else message) from None
+    with Progress(
+        TextColumn("{task.description:<12}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("generating", total=1.0)
+        instance = generate_instance(
+            config,
+            seed=seed,
+            progress=lambda stage, done: bar.update(task, description=stage, completed=done),
+        )
+        bar.update(task, description="writing")
+        if to == "csv":
+            write_csv_folder(instance, target)
+        else:
+            write_instance(instance, target)
+    summary = {"file": str(target), "seed": seed, **instance.summary()}
+    if as_json:
+        print_json(summary)
+    else:
+        err.print(
+            f"wrote {target}: {summary['skus']} SKUs, {summary['locations']} slots, "
+            f"{summary['orders']} orders ({summary['order_lines']} lines), seed {seed}"
+        )
 
 
 # ------------------------------------------------------------------ routing
@@ -472,63 +597,210 @@ def agv_run(
 
 
 # ------------------------------------------------------------------ simulation and demo
+def _progress_bar(description: str) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def _kpi_table(title: str, columns: list[tuple[str, dict[str, Any]]]) -> Table:
+    table = Table(title=title)
+    table.add_column("KPI")
+    for name, _ in columns:
+        table.add_column(name, justify="right")
+    for kpi in columns[0][1]:
+        cells = []
+        for _, kpis in columns:
+            entry = kpis[kpi]
+            cells.append(_fmt_ci(entry))
+        table.add_row(kpi, *cells)
+    return table
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def _fmt_ci(entry: dict[str, Any]) -> str:
+    lo, hi = entry["ci95"]
+    text = f"{_fmt(entry['mean'])} [{_fmt(lo)}, {_fmt(hi)}]"
+    if "significant" in entry:
+        text += " *" if entry["significant"] else ""
+    return text
+
+
+def _parse_sweep(text: str) -> tuple[str, list[Any]]:
+    from smartwms.sim import ScenarioError, parse_override
+
+    key, raw = parse_override(text)
+    values = (
+        raw if isinstance(raw, list) else str(raw).split(",") if isinstance(raw, str) else [raw]
+    )
+    parsed = [parse_override(f"{key}={v}")[1] if isinstance(v, str) else v for v in values]
+    if not parsed:
+        raise ScenarioError(f"--sweep {text!r}: expected key=v1,v2,...")
+    return key, parsed
+
+
+@app.command()
+@friendly_errors
+def simulate(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario JSON (see instances/scenarios).")],
+    replications: Annotated[int, typer.Option("--replications", "-n", min=1)] = 10,
+    seed: Annotated[int, typer.Option("--seed", help="Selects the random streams.")] = 0,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a field, e.g. --set pickers.count=12 (repeatable)."),
+    ] = None,
+    sweep_spec: Annotated[
+        str | None, typer.Option("--sweep", help="Sweep a field: pickers.count=5,10,15,20.")
+    ] = None,
+    compare_file: Annotated[
+        Path | None,
+        typer.Option("--compare", help="Second scenario: paired before/after comparison."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes (default: all cores).")
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="Write JSON, CSV and charts to this folder.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Simulate a scenario: KPIs with 95 % confidence intervals over replications."""
+    from smartwms.sim import (
+        apply_overrides,
+        compare,
+        load_scenario,
+        run_experiment,
+        sweep,
+    )
+    from smartwms.sim.report import write_comparison, write_experiment, write_sweep
+
+    scenario = apply_overrides(load_scenario(scenario_file), overrides or [])
+    other = (
+        apply_overrides(load_scenario(compare_file), overrides or [])
+        if compare_file is not None
+        else None
+    )
+    if sweep_spec is not None and other is not None:
+        raise SmartwmsError("--sweep and --compare cannot be combined")
+    sweep_key, sweep_values = _parse_sweep(sweep_spec) if sweep_spec else ("", [])
+    if sweep_spec:
+        apply_overrides(scenario, {sweep_key: sweep_values[0]})  # bad key: fail before running
+    with _progress_bar("simulating") as bar:
+        task = bar.add_task(f"simulating {scenario.name}", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        if sweep_spec:
+            result: Any = sweep(
+                scenario,
+                sweep_key,
+                sweep_values,
+                replications,
+                seed=seed,
+                workers=workers,
+                progress=progress,
+            )
+        elif other is not None:
+            result = compare(
+                scenario, other, replications, seed=seed, workers=workers, progress=progress
+            )
+        else:
+            result = run_experiment(
+                scenario, replications, seed=seed, workers=workers, progress=progress
+            )
+    if out_dir is not None:
+        if sweep_spec:
+            written = write_sweep(result, out_dir)
+        elif other is not None:
+            written = write_comparison(result, out_dir, labels=(scenario.name, other.name))
+        else:
+            written = write_experiment(result, out_dir)
+        err.print(f"wrote {', '.join(str(p) for p in written)}")
+    if as_json:
+        print_json(result.to_dict())
+        return
+    if sweep_spec:
+        for value, exp in zip(sweep_values, result.experiments, strict=True):
+            out.print(_kpi_table(f"{sweep_key}={value}", [("mean [95 % CI]", exp.kpis)]))
+    elif other is not None:
+        out.print(
+            _kpi_table(
+                f"{scenario.name} vs {other.name}: {replications} paired replications "
+                "(* = CI of the difference excludes 0)",
+                [
+                    (scenario.name, result.before.kpis),
+                    (other.name, result.after.kpis),
+                    ("difference", result.difference),
+                ],
+            )
+        )
+    else:
+        out.print(
+            _kpi_table(
+                f"{scenario.name}: {replications} replications, routing {result.routing_used}",
+                [("mean [95 % CI]", result.kpis)],
+            )
+        )
+
+
 @app.command()
 @friendly_errors
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path("reports/demo"),
+    replications: Annotated[int, typer.Option("--replications", "-n", min=2)] = 10,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    instance_file: Annotated[
+        Path | None,
+        typer.Option("--instance", help="Use this warehouse instead of generating one."),
+    ] = None,
 ) -> None:
-    """Run the end-to-end demo (today: what exists end to end, said honestly)."""
-    import time
+    """The end-to-end demo: baseline vs optimised slotting and routing, simulated with CIs."""
+    from smartwms.sim.demo import run_demo
 
-    import numpy as np
+    with _progress_bar("demo") as bar:
+        task = bar.add_task("demo", total=None)
 
-    from smartwms.io import write_instance
-    from smartwms.layout import distance_matrix
-    from smartwms.model import (
-        Instance,
-        Location,
-        ParallelAisleLayout,
-        Sku,
-        Station,
-        StockRecord,
-    )
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total)
 
-    layout = ParallelAisleLayout(
-        n_aisles=20, aisle_spacing=3.0, cells_per_block=50, cell_length=1.0, n_blocks=2
+        report = run_demo(
+            out_dir,
+            replications=replications,
+            seed=seed,
+            instance_path=instance_file,
+            progress=progress,
+        )
+    for line in report.notes:
+        err.print(line, highlight=False)
+    out.print(
+        _kpi_table(
+            f"{report.labels[0]} vs {report.labels[1]}: {replications} paired replications, "
+            "common random numbers (* = CI of the difference excludes 0)",
+            [
+                (report.labels[0], report.comparison.before.kpis),
+                (report.labels[1], report.comparison.after.kpis),
+                ("difference", report.comparison.difference),
+            ],
+        )
     )
-    locations = [
-        Location(id=f"A{a:02d}-C{c:03d}", aisle=a, cell=c)
-        for a in range(layout.n_aisles)
-        for c in range(layout.cells_per_aisle)
-    ]
-    instance = Instance(
-        name="demo-foundation",
-        layout=layout,
-        locations=locations,
-        skus=[Sku(id=f"S{i}") for i in range(len(locations))],
-        stock=[StockRecord(sku=f"S{i}", location=loc.id) for i, loc in enumerate(locations)],
-        stations=[Station(id="depot", aisle=0, cross_aisle=layout.n_blocks)],
-    )
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_instance(instance, out_dir / "instance.json")
-    ids = ["depot", *(loc.id for loc in locations)]
-    start = time.perf_counter()
-    dist = distance_matrix(instance, ids)
-    seconds = time.perf_counter() - start
-    err.print(
-        "[bold]smartwms demo[/] - only the foundation exists so far: it builds and validates a "
-        "two-block warehouse, writes it as JSON and computes its exact walking-distance matrix. "
-        "Slotting, routing and simulation are not built yet, so no optimisation is shown."
-    )
-    table = Table(title="foundation demo")
-    table.add_column("what")
-    table.add_column("value", justify="right")
-    table.add_row("locations", f"{len(locations):,}")
-    table.add_row("distance matrix", f"{dist.shape[0]:,} x {dist.shape[1]:,}")
-    table.add_row("seconds to compute it", f"{seconds:.3f}")
-    table.add_row("mean distance from depot (m)", f"{float(np.mean(dist[0, 1:])):.1f}")
-    table.add_row("instance written to", str(out_dir / "instance.json"))
-    out.print(table)
+    for line in report.headline:
+        out.print(line, highlight=False)
+    out.print(f"report written to {out_dir}/ ({', '.join(p.name for p in report.files)})")
 
 
 # ------------------------------------------------------------------ service
