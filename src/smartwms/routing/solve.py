@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import Field
 
 from smartwms.errors import InstanceValidationError, SmartwmsError
-from smartwms.model import Instance, ParallelAisleLayout, PickRoute, SolveStatus, TourStop
+from smartwms.model import Instance, ParallelAisleLayout, PickRoute, SolveStatus
 from smartwms.model.base import Frozen
 from smartwms.routing.exact import MAX_EXACT_BLOCKS, optimal_tour
 from smartwms.routing.heuristics import HEURISTICS, heuristic_order, tour_length
@@ -342,34 +342,37 @@ def solve_problem(
 
 def _to_route(problem: RoutingProblem, method: str, tour: _Tour) -> PickRoute:
     inst = problem.instance
-    stops = [_depot_stop(inst, problem.start)]
+    locations = inst.location_index
+    # Plain dicts validated once by PickRoute: the fastest validated path in pydantic (this
+    # is the hot path when routing a year of orders).
+    stops: list[dict[str, Any]] = [_depot_stop(inst, problem.start)]
     for loc_id in tour.locations:
-        loc = inst.location_index[loc_id]
-        # Trusted, already validated data: skip pydantic validation (hot path when
-        # routing a year of orders).
+        loc = locations[loc_id]
         stops.append(
-            TourStop.model_construct(
-                kind="pick",
-                id=loc_id,
-                aisle=loc.aisle,
-                cell=loc.cell,
-                node=loc.node,
-                picks=tour.picks[loc_id],
-            )
+            {
+                "kind": "pick",
+                "id": loc_id,
+                "aisle": loc.aisle,
+                "cell": loc.cell,
+                "node": loc.node,
+                "picks": tour.picks[loc_id],
+            }
         )
     stops.append(_depot_stop(inst, problem.end))
-    return PickRoute(
-        orders=list(problem.orders),
-        method=method,
-        stops=stops,
-        length=tour.length,
-        status=tour.status,
+    return PickRoute.model_validate(
+        {
+            "orders": list(problem.orders),
+            "method": method,
+            "stops": stops,
+            "length": tour.length,
+            "status": tour.status,
+        }
     )
 
 
-def _depot_stop(instance: Instance, station_id: str) -> TourStop:
+def _depot_stop(instance: Instance, station_id: str) -> dict[str, Any]:
     st = instance.station_index[station_id]
-    return TourStop(kind="depot", id=st.id, aisle=st.aisle, cell=st.cell, node=st.node)
+    return {"kind": "depot", "id": st.id, "aisle": st.aisle, "cell": st.cell, "node": st.node}
 
 
 # ---------------------------------------------------------------------- entry point
