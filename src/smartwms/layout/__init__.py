@@ -1,6 +1,7 @@
 """Geometry of warehouses: closed-form parallel-aisle distances, graphs and grid maps."""
 
 from smartwms.layout.distance import distance_matrix, resolve_points
+from smartwms.layout.generator import GeneratorConfig, generate_instance
 from smartwms.layout.geometry import AislePoints, aisle_distances, location_points, points_of
 from smartwms.layout.graph import (
     aisle_network,
@@ -12,9 +13,11 @@ from smartwms.layout.graph import (
 
 __all__ = [
     "AislePoints",
+    "GeneratorConfig",
     "aisle_distances",
     "aisle_network",
     "distance_matrix",
+    "generate_instance",
     "graph_distances",
     "grid_distances",
     "grid_graph",

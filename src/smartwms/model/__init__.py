@@ -12,6 +12,7 @@ from smartwms.model.layout import (
     Layout,
     ParallelAisleLayout,
 )
+from smartwms.model.slotting import Move, SlottingPlan
 from smartwms.model.solutions import PickRoute, SolveStatus, TourStop
 from smartwms.model.warehouse import (
     AgvClass,
@@ -38,12 +39,14 @@ __all__ = [
     "Instance",
     "Layout",
     "Location",
+    "Move",
     "Order",
     "OrderLine",
     "ParallelAisleLayout",
     "PickRoute",
     "PickerClass",
     "Sku",
+    "SlottingPlan",
     "SolveStatus",
     "Station",
     "StockRecord",

@@ -43,3 +43,6 @@ class PickRoute(Frozen):
     method: str
     stops: list[TourStop]
     length: float = Field(ge=0)
+    status: SolveStatus = Field(
+        default=SolveStatus.FEASIBLE, description="optimal when the tour is proven shortest"
+    )

@@ -1,0 +1,110 @@
+"""The job kinds smartwms ships: one registration per public solver API.
+
+Each payload model is the request schema the API publishes for that kind; each ``run`` function
+calls the solver's public entry point with the job's :class:`~smartwms.stopping.Stop` and returns
+JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from smartwms.jobs.kinds import JobKind, Progress, register_kind
+from smartwms.model import Instance
+from smartwms.stopping import Stop
+
+__all__ = ["DistanceMatrixPayload", "run_distance_matrix"]
+
+# Rows computed per call of distance_matrix: small enough that a stop request or the time limit
+# is honoured within a fraction of a second on big maps, large enough to stay vectorised.
+_ROWS_PER_BLOCK = 32
+
+
+class DistanceMatrixPayload(BaseModel):
+    """Walking (or driving) distances between points of one warehouse."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instance: Instance
+    points: list[str] | None = Field(
+        default=None,
+        description="location or station ids of the rows; default: every station and location",
+    )
+    targets: list[str] | None = Field(
+        default=None, description="ids of the columns; default: the same as points"
+    )
+
+    @model_validator(mode="after")
+    def _known_ids(self) -> DistanceMatrixPayload:
+        inst = self.instance
+        for field in ("points", "targets"):
+            for i, ident in enumerate(getattr(self, field) or []):
+                if ident not in inst.location_index and ident not in inst.station_index:
+                    raise ValueError(f"{field}[{i}]: {ident!r} is neither a location nor a station")
+        return self
+
+
+def _points(payload: DistanceMatrixPayload) -> tuple[list[str], list[str]]:
+    inst = payload.instance
+    points = payload.points
+    if points is None:
+        points = [st.id for st in inst.stations] + [loc.id for loc in inst.locations]
+    targets = points if payload.targets is None else payload.targets
+    return list(points), list(targets)
+
+
+def _matrix_size(payload: DistanceMatrixPayload) -> int:
+    points, targets = _points(payload)
+    return len(points) * len(targets)
+
+
+def run_distance_matrix(
+    payload: DistanceMatrixPayload, stop: Stop, progress: Progress
+) -> dict[str, Any]:
+    """Compute the matrix in blocks of rows, stopping early (with the rows done) when asked.
+
+    Unreachable pairs are ``null`` in the JSON (``inf`` in numpy).
+
+    Examples
+    --------
+    >>> from smartwms.model import ParallelAisleLayout, Location, Station
+    >>> lay = ParallelAisleLayout(n_aisles=2, aisle_spacing=3, cells_per_block=4, cell_length=1)
+    >>> inst = Instance(layout=lay, locations=[Location(id="L", aisle=1, cell=0)],
+    ...                 stations=[Station(id="D", aisle=0, cross_aisle=1)])
+    >>> out = run_distance_matrix(DistanceMatrixPayload(instance=inst), Stop(), lambda **k: None)
+    >>> out["matrix"], out["complete"]
+    ([[0.0, 7.0], [7.0, 0.0]], True)
+    """
+    from smartwms.layout import distance_matrix
+
+    points, targets = _points(payload)
+    rows: list[list[float | None]] = []
+    for start in range(0, len(points), _ROWS_PER_BLOCK):
+        if stop():
+            break
+        block = distance_matrix(payload.instance, points[start : start + _ROWS_PER_BLOCK], targets)
+        rows.extend([None if math.isinf(v) else float(v) for v in row] for row in block.tolist())
+        progress(fraction=len(rows) / max(1, len(points)), message=f"{len(rows)} rows computed")
+    complete = len(rows) == len(points)
+    return {
+        "points": points[: len(rows)],
+        "targets": targets,
+        "matrix": rows,
+        "complete": complete,
+        "status": "complete" if complete else ("cancelled" if stop.cancelled else "time_limit"),
+    }
+
+
+register_kind(
+    JobKind(
+        name="distance-matrix",
+        payload_model=DistanceMatrixPayload,
+        run=run_distance_matrix,
+        summary="Shortest walking/driving distances between locations and stations.",
+        size=_matrix_size,
+        sync_limit=250_000,
+    )
+)

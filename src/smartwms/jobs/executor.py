@@ -1,0 +1,244 @@
+"""Executors run queued jobs. The default, :class:`LocalExecutor`, uses local worker processes.
+
+An executor only needs the :class:`Executor` interface, so a distributed engine can take the
+local one's place: it claims jobs from the store, runs them and lets the workers write outcomes
+back to the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import select
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from smartwms.jobs.store import Job, JobState, JobStore
+
+__all__ = ["Executor", "LocalExecutor"]
+
+log = logging.getLogger("smartwms.jobs.executor")
+
+
+class Executor(Protocol):
+    """What the service needs from an executor."""
+
+    def start(self) -> None:
+        """Begin running queued jobs."""
+
+    def wake(self) -> None:
+        """A job was queued (or cancelled): look at the store again now."""
+
+    def shutdown(self) -> None:
+        """Stop running jobs; unfinished ones stay ``running`` and are recovered on restart."""
+
+    @property
+    def alive(self) -> bool:
+        """Whether jobs are being picked up."""
+
+    @property
+    def capacity(self) -> int:
+        """How many jobs run at once."""
+
+
+@dataclass
+class _Slot:
+    process: subprocess.Popen[str]
+    job: Job | None = None
+
+    def answered(self) -> bool:
+        """Whether the worker wrote a line (its job finished) or closed its stdout."""
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], 0)
+        return bool(ready)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+class LocalExecutor:
+    """Runs jobs in ``workers`` long-lived local processes, one job per process at a time.
+
+    A dispatcher thread claims the oldest queued job for each idle worker, watches for answers,
+    kills a worker that overruns its job's time limit by more than ``grace`` seconds (the job
+    fails with that reason) and replaces workers that die.
+
+    Parameters
+    ----------
+    store
+        The job store (its file is opened again by every worker).
+    workers
+        Concurrency limit: jobs solved at the same time.
+    grace
+        Seconds past a job's time limit before its worker is killed.
+    on_finished
+        Called in the dispatcher thread with each job that reached a terminal state.
+    """
+
+    def __init__(
+        self,
+        store: JobStore,
+        workers: int = 2,
+        grace: float = 10.0,
+        on_finished: Callable[[Job], None] | None = None,
+    ) -> None:
+        if workers < 1:
+            raise ValueError("workers must be >= 1")
+        self.store = store
+        self.workers = workers
+        self.grace = grace
+        self.on_finished = on_finished
+        self._slots: list[_Slot] = []
+        self._wake = threading.Event()
+        self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def capacity(self) -> int:
+        """How many jobs run at once."""
+        return self.workers
+
+    @property
+    def alive(self) -> bool:
+        """Whether the dispatcher is running."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the current workers."""
+        return [slot.process.pid for slot in self._slots]
+
+    def start(self) -> None:
+        """Start the workers and the dispatcher thread."""
+        self._slots = [self._spawn() for _ in range(self.workers)]
+        self._thread = threading.Thread(target=self._loop, name="smartwms-dispatcher", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look at the store now instead of at the next poll."""
+        self._wake.set()
+
+    def shutdown(self) -> None:
+        """Stop the dispatcher and the workers."""
+        self._closing.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        for slot in self._slots:
+            self._stop_process(slot)
+        self._slots = []
+
+    # ------------------------------------------------------------------ internals
+    def _spawn(self) -> _Slot:
+        # A fresh interpreter (not multiprocessing): no dependence on the caller's __main__.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "smartwms.jobs.worker", str(self.store.path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
+        return _Slot(process=process)
+
+    @staticmethod
+    def _stop_process(slot: _Slot) -> None:
+        # Idle workers hold nothing; a running solve is not waited for either: its job stays
+        # ``running`` in the store and is re-queued when the server starts again.
+        slot.process.terminate()
+        try:
+            slot.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            slot.process.kill()
+            slot.process.wait(timeout=5)
+        for pipe in (slot.process.stdin, slot.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+    def _loop(self) -> None:
+        while not self._closing.is_set():
+            try:
+                busy = self._reap()
+                busy = self._fill() or busy
+            except Exception:
+                # The store may be briefly unavailable (disk full, locked): log and keep going.
+                log.exception("dispatcher iteration failed")
+                busy = False
+            self._wake.wait(0.02 if busy else 0.25)
+            self._wake.clear()
+
+    def _reap(self) -> bool:
+        """Collect answers, dead workers and overruns; returns whether any job is running."""
+        busy = False
+        for index, slot in enumerate(self._slots):
+            if slot.job is None:
+                if not slot.alive():
+                    self._slots[index] = self._spawn()
+                continue
+            if slot.answered():
+                assert slot.process.stdout is not None
+                if not slot.process.stdout.readline():
+                    self._replace(index, "the worker process died")
+                    continue
+                self._finished(slot.job)
+                slot.job = None
+            elif not slot.alive():
+                code = slot.process.returncode
+                self._replace(index, f"the worker process died (exit code {code})")
+            elif time.time() > (slot.job.started_at or time.time()) + (
+                slot.job.time_limit + self.grace
+            ):
+                self._replace(
+                    index,
+                    f"the solver did not stop within {self.grace:g} s after its time limit "
+                    f"of {slot.job.time_limit:g} s; its worker was terminated",
+                )
+            else:
+                busy = True
+        return busy
+
+    def _replace(self, index: int, reason: str) -> None:
+        slot = self._slots[index]
+        slot.process.kill()
+        slot.process.wait(timeout=5)
+        for pipe in (slot.process.stdin, slot.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        job = slot.job
+        self._slots[index] = self._spawn()
+        if job is not None:
+            log.error("job %s failed: %s", job.id, reason)
+            self.store.finish(job.id, job.attempt, JobState.FAILED, error=reason)
+            self._finished(job)
+
+    def _finished(self, job: Job) -> None:
+        final = self.store.get(job.id)
+        if final is not None and self.on_finished is not None:
+            try:
+                self.on_finished(final)
+            except Exception:
+                log.exception("on_finished hook failed for job %s", job.id)
+
+    def _fill(self) -> bool:
+        """Give idle workers the oldest queued jobs; returns whether one was started."""
+        started = False
+        for slot in self._slots:
+            if slot.job is not None or not slot.alive():
+                continue
+            job = self.store.claim_next()
+            if job is None:
+                break
+            slot.job = job
+            assert slot.process.stdin is not None
+            try:
+                slot.process.stdin.write(f"{job.id} {job.attempt}\n")
+                slot.process.stdin.flush()
+            except OSError:
+                continue  # the worker died: _reap fails the job and replaces the worker
+            started = True
+        return started

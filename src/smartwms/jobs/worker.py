@@ -1,0 +1,167 @@
+"""What a worker process does with one job: load, solve under a :class:`Stop`, store the answer.
+
+The worker talks to the job store directly, so the store stays the source of truth even if the
+server process dies mid-solve: the worker notices (its parent changed), stops and writes
+nothing, and the restarted server re-queues the job.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sys
+import time
+from typing import Any
+
+from smartwms.errors import SmartwmsError
+from smartwms.jobs.kinds import get_kind
+from smartwms.jobs.store import JobState, JobStore
+from smartwms.stopping import Stop
+
+__all__ = ["run_job", "worker_main"]
+
+log = logging.getLogger("smartwms.jobs.worker")
+
+# How often the cancel flag is read from the store and progress written to it (seconds).
+_CANCEL_POLL_INTERVAL = 0.1
+_PROGRESS_INTERVAL = 0.25
+
+
+class _CancelFlag:
+    """Polls the job's cancel flag (throttled) and whether the server that started us is gone."""
+
+    def __init__(self, store: JobStore, job_id: str, parent_pid: int | None) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.parent_pid = parent_pid
+        self.orphaned = False
+        self._next = 0.0
+        self._last = False
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now < self._next:
+            return self._last
+        self._next = now + _CANCEL_POLL_INTERVAL
+        if self.parent_pid is not None and os.getppid() != self.parent_pid:
+            self.orphaned = True
+        self._last = self.orphaned or self.store.cancel_requested(self.job_id)
+        return self._last
+
+
+class _ProgressWriter:
+    """Writes progress to the store at most every ``_PROGRESS_INTERVAL`` seconds."""
+
+    def __init__(self, store: JobStore, job_id: str, attempt: int) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.attempt = attempt
+        self._next = 0.0
+        self.best_objective: float | None = None
+
+    def __call__(
+        self,
+        fraction: float | None = None,
+        best_objective: float | None = None,
+        message: str | None = None,
+    ) -> None:
+        if best_objective is not None and math.isfinite(best_objective):
+            self.best_objective = float(best_objective)
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + _PROGRESS_INTERVAL
+        self.store.report_progress(
+            self.job_id,
+            self.attempt,
+            progress=fraction,
+            best_objective=self.best_objective,
+            message=message,
+        )
+
+
+def _objective(result: dict[str, Any], fallback: float | None) -> float | None:
+    value = result.get("objective")
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return fallback
+
+
+def run_job(store: JobStore, job_id: str, attempt: int, parent_pid: int | None = None) -> bool:
+    """Run one claimed attempt of a job to completion; returns whether its outcome was stored.
+
+    A solver error the user caused (a :class:`~smartwms.errors.SmartwmsError`) fails the job
+    with its message; any other exception fails it with a generic reason (the traceback goes to
+    the server log only, never to clients).
+    """
+    job = store.get(job_id)
+    payload_json = store.payload(job_id)
+    if job is None or payload_json is None:
+        return False
+    flag = _CancelFlag(store, job_id, parent_pid)
+    stop = Stop(time_limit=job.time_limit, external=flag)
+    progress = _ProgressWriter(store, job_id, attempt)
+    try:
+        kind = get_kind(job.kind)
+        payload = kind.payload_model.model_validate_json(payload_json)
+        result = kind.run(payload, stop, progress)
+        text = json.dumps(result, allow_nan=False, separators=(",", ":"))
+    except SmartwmsError as exc:
+        return store.finish(job_id, attempt, JobState.FAILED, error=str(exc))
+    except Exception as exc:
+        log.exception("job %s (%s) crashed", job_id, job.kind)
+        return store.finish(
+            job_id,
+            attempt,
+            JobState.FAILED,
+            error=f"the {job.kind} solver failed unexpectedly ({type(exc).__name__})",
+        )
+    if flag.orphaned:
+        # The server died: the restarted one re-queues this job; writing now could only race.
+        return False
+    state = JobState.CANCELLED if stop.cancelled else JobState.SUCCEEDED
+    message = "stopped on request; best solution kept" if stop.cancelled else None
+    return store.finish(
+        job_id,
+        attempt,
+        state,
+        result=text,
+        best_objective=_objective(result, progress.best_objective),
+        message=message,
+    )
+
+
+def worker_main(db_path: str) -> None:
+    """Entry point of a worker process: run the jobs named on stdin until it closes.
+
+    The protocol is one line per job: ``JOB_ID ATTEMPT`` in, ``JOB_ID`` out when finished.
+    Anything a solver prints goes to stderr so it cannot corrupt the protocol on stdout.
+    """
+    import smartwms.jobs  # noqa: F401  (registers the built-in kinds in this process)
+
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    parent = os.getppid()
+    store = JobStore(db_path)
+    try:
+        for line in sys.stdin:
+            fields = line.split()
+            if len(fields) != 2:
+                return
+            job_id, attempt = fields[0], int(fields[1])
+            run_job(store, job_id, attempt, parent_pid=parent)
+            if os.getppid() != parent:
+                return
+            try:
+                replies.write(job_id + "\n")
+            except (BrokenPipeError, OSError):
+                return
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    worker_main(sys.argv[1])

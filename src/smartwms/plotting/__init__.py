@@ -1,0 +1,1 @@
+"""Figures: layout heatmaps, routes, AGV traffic, KPI charts (matplotlib, Agg backend)."""

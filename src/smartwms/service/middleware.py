@@ -1,0 +1,140 @@
+"""ASGI middleware: request body size limit (413) and one structured log line per request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["AccessLogMiddleware", "BodyLimitMiddleware"]
+
+log = logging.getLogger("smartwms.access")
+
+
+def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:
+    """A ``receive`` that hands the buffered body over in one message, then defers."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if pending is not None and not sent:
+            sent = True
+            return pending
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _problem_413(limit: int) -> tuple[dict[str, Any], bytes]:
+    body = json.dumps(
+        {
+            "type": "https://smartwms.dev/problems/too-large",
+            "title": "Content Too Large",
+            "status": 413,
+            "detail": f"request body exceeds the limit of {limit} bytes",
+        }
+    ).encode()
+    start = {
+        "type": "http.response.start",
+        "status": 413,
+        "headers": [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ],
+    }
+    return start, body
+
+
+class BodyLimitMiddleware:
+    """Answers 413 (problem+json) when a request body is longer than ``limit`` bytes.
+
+    Checks ``Content-Length`` up front and counts streamed (chunked) bodies as they arrive.
+    Bodies of accepted requests are at most ``limit`` bytes, so buffering them is bounded.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.limit:
+                    await self._reject(send)
+                    return
+        # Read the body first (at most limit + one chunk held), so an oversized streamed body is
+        # refused with 413 before any route sees it; then replay it to the app.
+        chunks: list[bytes] = []
+        seen = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            body = message.get("body", b"")
+            seen += len(body)
+            if seen > self.limit:
+                await self._reject(send)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(chunks, None, receive), send)
+
+    async def _reject(self, send: Send) -> None:
+        start, body = _problem_413(self.limit)
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+
+class AccessLogMiddleware:
+    """Logs method, path, status and duration of each request as one structured record."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex[:16]
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                },
+            )

@@ -1,0 +1,88 @@
+"""Fixtures of the API tests: an app on a temporary data directory, clients with keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from smartwms.service import ServiceSettings, create_app
+
+ALICE = {"Authorization": "Bearer key-alice"}
+BOB = {"X-API-Key": "key-bob"}
+TERMINAL = ("succeeded", "failed", "cancelled")
+
+
+def small_instance() -> dict[str, Any]:
+    """A 3-aisle warehouse with 10 locations and a depot."""
+    return {
+        "layout": {
+            "kind": "parallel-aisle",
+            "n_aisles": 3,
+            "aisle_spacing": 3,
+            "cells_per_block": 5,
+            "cell_length": 1,
+        },
+        "locations": [{"id": f"L{i}", "aisle": i % 3, "cell": i % 5} for i in range(10)],
+        "stations": [{"id": "D", "aisle": 0, "cross_aisle": 1}],
+    }
+
+
+def slow_payload(points: int = 3000, size: int = 200) -> dict[str, Any]:
+    """A distance matrix on an open grid map that takes tens of seconds in blocks of rows."""
+    cells = size * size
+    return {
+        "instance": {
+            "layout": {"kind": "grid", "height": size, "width": size, "rows": ["." * size] * size},
+            "locations": [{"id": f"L{i}", "cell": (i * 997) % cells} for i in range(points)],
+        },
+        "targets": [f"L{i}" for i in range(10)],
+    }
+
+
+def wait_for(
+    client: TestClient,
+    job_id: str,
+    states: tuple[str, ...] = TERMINAL,
+    headers: dict[str, str] = ALICE,
+    timeout: float = 30.0,
+) -> dict[str, Any]:
+    """Poll a job until it reaches one of ``states``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
+        if job["state"] in states:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} not in {states} after {timeout} s: {job}")
+
+
+@pytest.fixture
+def make_client(tmp_path: Path) -> Callable[..., Any]:
+    """``with make_client(**settings) as client``: a running app (lifespan, workers)."""
+
+    @contextmanager
+    def factory(**overrides: Any) -> Iterator[TestClient]:
+        values: dict[str, Any] = {
+            "data_dir": tmp_path / "data",
+            "api_keys": "alice=key-alice,bob=key-bob",
+            "workers": 1,
+        }
+        values.update(overrides)
+        with TestClient(create_app(ServiceSettings(**values))) as client:
+            yield client
+
+    return factory
+
+
+@pytest.fixture
+def client(make_client: Callable[..., Any]) -> Iterator[TestClient]:
+    """A running app with keys for alice and bob and one worker."""
+    with make_client() as test_client:
+        yield test_client
