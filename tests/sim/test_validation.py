@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from smartwms.sim import (
+    Scenario,
+    ScenarioError,
     apply_overrides,
     compare,
     erlang_c,
@@ -16,6 +18,7 @@ from smartwms.sim import (
     run_experiment,
     simulate,
 )
+from smartwms.stopping import Stop
 
 from .helpers import warehouse_scenario
 
@@ -126,3 +129,46 @@ def test_more_pickers_cut_waiting_significantly() -> None:
     cmp = compare(few, many, replications=5, seed=4, workers=1)
     d = cmp.difference["order_wait_s"]
     assert d["significant"] and d["mean"] < 0
+
+
+def test_stop_returns_the_finished_replications() -> None:
+    scenario = load_scenario(SCENARIOS / "mmc-rho05.json")
+    scenario = apply_overrides(scenario, ["horizon_s=7200", "warmup_s=600"])
+    finished = {"n": 0}
+
+    def progress(done: int, _total: int) -> None:
+        finished["n"] = done
+
+    stop = Stop(external=lambda: finished["n"] >= 2)
+    exp = run_experiment(scenario, replications=6, seed=1, workers=1, progress=progress, stop=stop)
+    assert len(exp.replications) == 2 and not exp.complete
+    with pytest.raises(ScenarioError, match="stopped before the first replication"):
+        run_experiment(scenario, replications=3, workers=2, stop=Stop(time_limit=0))
+
+
+def test_replay_of_timestamped_orders() -> None:
+    from tests.conftest import tiny_instance
+
+    inst = tiny_instance()
+    scenario = Scenario.model_validate(
+        {
+            "instance": inst,
+            "horizon_s": 3600,
+            "warmup_s": 0,
+            "arrivals": {"process": "replay"},
+            "pickers": {"count": 1, "setup_s": 0},
+            "pick_time": {"distribution": "deterministic", "per_line_s": 10, "per_unit_s": 0},
+            "travel": {"routing": "nearest"},
+        }
+    )
+    prepared = prepare(scenario)
+    k = simulate(prepared, seed=0).kpis
+    # O1 at t=0 (2 lines), O2 at t=60 (1 line, due at 600): one picker, no queueing if O1 is
+    # done before 60 s, and the cycle times are walk + 10 s per line.
+    tours = {p.id: p for p in prepared.plans}
+    o1 = tours["O1"].travel_m + 20
+    o2 = tours["O2"].travel_m + 10
+    wait_o2 = max(0.0, o1 - 60)
+    assert k["arrival_rate_per_hour"] == pytest.approx(2.0)
+    assert k["cycle_time_mean_s"] == pytest.approx((o1 + o2 + wait_o2) / 2)
+    assert k["on_time_rate"] == 1.0

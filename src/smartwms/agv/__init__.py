@@ -4,12 +4,15 @@
   greedy/optimal assignment) planned step by step with PIBT, optionally traffic-guided.
 * :func:`check_plan` - the independent validator of plans (vertex, swap, obstacle, jump and
   task-order rules).
+* :func:`solve_dispatch` - offline dispatch of known transport orders (OR-Tools pickup and
+  delivery: capacities, time windows, several orders per AGV).
 * :class:`Grid` - neighbour tables and cached per-goal BFS distance fields.
 """
 
 from smartwms.agv.assign import ASSIGNERS, assign_greedy, assign_optimal
 from smartwms.agv.battery import BatteryPolicy
 from smartwms.agv.check import Conflict, check_plan
+from smartwms.agv.dispatch import DispatchResult, DispatchStop, TransportOrder, solve_dispatch
 from smartwms.agv.grid import UNREACHABLE, Grid
 from smartwms.agv.guidance import TrafficGuidance
 from smartwms.agv.lifelong import PLANNERS, AgvRunResult, run_lifelong
@@ -24,15 +27,19 @@ __all__ = [
     "AgvRunResult",
     "BatteryPolicy",
     "Conflict",
+    "DispatchResult",
+    "DispatchStop",
     "Grid",
     "RoundRobinTasks",
     "Task",
     "TaskPool",
     "TrafficGuidance",
+    "TransportOrder",
     "assign_greedy",
     "assign_optimal",
     "check_plan",
     "generated_tasks",
     "lorr_pool",
     "run_lifelong",
+    "solve_dispatch",
 ]

@@ -82,6 +82,11 @@ class Grid:
             out.append(tuple(sorted(v for v in cand if free[v])))
         return out
 
+    def reserve(self, fields: int) -> None:
+        """Let the cache hold at least ``fields`` distance fields (e.g. two per agent), so a
+        large fleet does not evict the fields it uses every step."""
+        self._cache_limit = max(self._cache_limit, fields)
+
     def is_free(self, cell: int) -> bool:
         """Whether ``cell`` is on the map and not an obstacle."""
         return 0 <= cell < self.size and bool(self.free[cell])

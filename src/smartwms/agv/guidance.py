@@ -73,7 +73,7 @@ class TrafficGuidance:
         self.edge_flow = np.zeros(n_edges, dtype=np.int32)
         self.vertex_flow = np.zeros(grid.size, dtype=np.int32)
         self._goal: list[int] = []
-        self._field: list[NDArray[np.float64]] = []
+        self._field: list[NDArray[np.float32]] = []
         self._path_edges: list[list[int]] = []
         self.recomputed = 0
 
@@ -84,12 +84,13 @@ class TrafficGuidance:
             + self.vertex * self.vertex_flow[self.dst]
         )
 
-    def _field_to(self, goal: int) -> NDArray[np.float64]:
+    def _field_to(self, goal: int) -> NDArray[np.float32]:
         self._csr.data = self._costs()[self._perm]
         self.recomputed += 1
-        return np.asarray(dijkstra(self._csr, directed=True, indices=goal))
+        # float32 halves the memory of the per-agent fields (costs are small sums).
+        return np.asarray(dijkstra(self._csr, directed=True, indices=goal), dtype=np.float32)
 
-    def _guide_path(self, start: int, field: NDArray[np.float64]) -> list[int]:
+    def _guide_path(self, start: int, field: NDArray[np.float32]) -> list[int]:
         edges = []
         here = start
         nbrs = self.grid.neighbours
@@ -122,7 +123,7 @@ class TrafficGuidance:
         n = len(pos)
         if len(self._goal) != n:
             self._goal = [-1] * n
-            self._field = [np.zeros(0)] * n
+            self._field = [np.zeros(0, dtype=np.float32)] * n
             self._path_edges = [[] for _ in range(n)]
         for i in range(n):
             if goals[i] != self._goal[i]:

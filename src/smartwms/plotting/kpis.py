@@ -1,4 +1,4 @@
-"""Figures of simulation results: before/after KPI bars, sweeps and an example pick route.
+"""Figures of simulation results: before/after KPI bars with CIs, KPI-vs-parameter sweeps.
 
 Every function writes a PNG with the non-interactive Agg backend and returns its path.
 """
@@ -14,12 +14,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from smartwms.layout import points_of
-from smartwms.model import Instance, ParallelAisleLayout
-
 __all__ = [
     "plot_kpi_comparison",
-    "plot_route",
     "plot_sweep",
 ]
 
@@ -80,46 +76,6 @@ def plot_sweep(
         if not numeric:
             ax.set_xticks(xs, [str(v) for v in values])
         ax.tick_params(labelsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def _require_aisles(instance: Instance) -> ParallelAisleLayout:
-    if not isinstance(instance.layout, ParallelAisleLayout):
-        raise ValueError("plots of slots and routes need a parallel-aisle layout")
-    return instance.layout
-
-
-def plot_route(
-    instance: Instance,
-    routes: dict[str, tuple[Sequence[str], float]],
-    path: Path,
-) -> Path:
-    """Pick tours drawn through their stops (straight segments between stops, stops numbered).
-
-    ``routes`` maps a label (e.g. the method) to ``(location ids in visiting order, length)``.
-    """
-    layout = _require_aisles(instance)
-    fig, axes = plt.subplots(1, len(routes), figsize=(6 * len(routes), 5), squeeze=False)
-    all_pts = points_of(layout, instance.locations)
-    depot = points_of(layout, [instance.depot])
-    for ax, (label, (stops, length)) in zip(axes[0], routes.items(), strict=True):
-        ax.scatter(all_pts.x, all_pts.y, s=4, c="#dddddd", marker="s")
-        pts = points_of(layout, [instance.depot, *(instance.location_index[s] for s in stops)])
-        xs = [*pts.x.tolist(), float(depot.x[0])]
-        ys = [*pts.y.tolist(), float(depot.y[0])]
-        ax.plot(xs, ys, "-", color="#1565c0", linewidth=1.2)
-        ax.plot(xs[1:-1], ys[1:-1], "o", color="#c62828", markersize=5)
-        for i, (x, y) in enumerate(zip(xs[1:-1], ys[1:-1], strict=True), start=1):
-            ax.annotate(str(i), (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        ax.plot(depot.x, depot.y, "b^", markersize=9)
-        ax.invert_yaxis()
-        ax.set_aspect("equal")
-        ax.set_title(
-            f"{label}: {length:.0f} m (stops in order; lines are not the walk)", fontsize=9
-        )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -28,9 +28,11 @@ from smartwms.model import (
     Instance,
     Location,
     ParallelAisleLayout,
+    PickRoute,
     Sku,
     Station,
     StockRecord,
+    TourStop,
 )
 from smartwms.sim.experiment import Comparison, compare, write_json
 from smartwms.sim.prepare import Prepared, prepare
@@ -146,7 +148,7 @@ def run_demo(
     progress: DemoProgress | None = None,
 ) -> DemoReport:
     """Run the demo and write its report folder; see the module documentation."""
-    from smartwms.plotting.kpis import plot_route
+    from smartwms.plotting.routes import plot_routes
     from smartwms.plotting.slotting import plot_slotting_heatmap
 
     def step(text: str, done: int = 0, total: int = 0) -> None:
@@ -228,13 +230,14 @@ def run_demo(
     )
     example = max(range(len(prep_before.plans)), key=lambda i: prep_before.plans[i].lines)
     files.append(
-        plot_route(
+        plot_routes(
             instance,
-            {
-                f"baseline ({before_method})": _tour(prep_before, example),
-                f"optimised ({after_method})": _tour(prep_after, example),
-            },
+            [
+                _route(prep_before, example, instance.depot.id, f"baseline ({before_method})"),
+                _route(prep_after, example, instance.depot.id, f"optimised ({after_method})"),
+            ],
             out_dir / "example_route.png",
+            title=f"order {prep_before.plans[example].id}: baseline vs optimised tour (m)",
         )
     )
     headline = _headline(cmp)
@@ -244,10 +247,16 @@ def run_demo(
     return DemoReport(labels, cmp, notes, headline, files)
 
 
-def _tour(prepared: Prepared, k: int) -> tuple[list[str], float]:
+def _route(prepared: Prepared, k: int, depot: str, label: str) -> PickRoute:
+    """Tour ``k`` of a prepared pool as a :class:`~smartwms.model.PickRoute` for drawing."""
     tours = prepared.tours
     assert tours is not None
-    return list(tours[k].stops), tours[k].length
+    stops = [
+        TourStop(kind="depot", id=depot),
+        *(TourStop(kind="pick", id=loc) for loc in tours[k].stops),
+        TourStop(kind="depot", id=depot),
+    ]
+    return PickRoute(orders=[label], method=label, stops=stops, length=tours[k].length)
 
 
 def _headline(cmp: Comparison) -> list[str]:

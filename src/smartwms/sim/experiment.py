@@ -12,7 +12,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from scipy import stats
 from smartwms.sim.model import KPI_NAMES, ReplicationResult, simulate
 from smartwms.sim.prepare import Prepared, prepare
 from smartwms.sim.scenario import Scenario, ScenarioError, apply_overrides
+from smartwms.stopping import Stop
 
 __all__ = [
     "Comparison",
@@ -79,6 +80,7 @@ class Experiment:
     replications: list[ReplicationResult]
     routing_used: str
     kpis: dict[str, dict[str, Any]] = field(default_factory=dict)
+    complete: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: ``{"replications", "kpis": {name: {"mean", "ci95"}}}`` and more."""
@@ -87,6 +89,7 @@ class Experiment:
             "seed": self.seed,
             "replications": len(self.replications),
             "routing": self.routing_used,
+            "complete": self.complete,
             "kpis": self.kpis,
             "per_replication": [r.kpis for r in self.replications],
         }
@@ -141,14 +144,23 @@ def run_replications(
     seed: int = 0,
     workers: int | None = None,
     progress: Progress | None = None,
+    stop: Stop | None = None,
 ) -> list[ReplicationResult]:
-    """Simulate replications ``0..replications-1``, in worker processes when ``workers > 1``."""
+    """Simulate replications ``0..replications-1``, in worker processes when ``workers > 1``.
+
+    ``stop`` is checked between replications (one replication takes seconds at most): when it
+    fires, replications not yet started are cancelled and the finished ones are returned.
+    """
     if replications < 1:
         raise ScenarioError("--replications: must be at least 1")
     workers = min(default_workers() if workers is None else workers, replications)
     results: list[ReplicationResult] = []
+    if stop is not None and stop():
+        return results
     if workers <= 1:
         for r in range(replications):
+            if stop is not None and stop():
+                break
             results.append(simulate(prepared, seed=seed, replication=r))
             if progress:
                 progress(len(results), replications)
@@ -156,11 +168,20 @@ def run_replications(
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_init_worker, initargs=(prepared,)
     ) as pool:
-        futures = [pool.submit(_run_in_worker, seed, r) for r in range(replications)]
-        for fut in as_completed(futures):
-            results.append(fut.result())
-            if progress:
-                progress(len(results), replications)
+        pending = {pool.submit(_run_in_worker, seed, r) for r in range(replications)}
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            for fut in done:
+                if not fut.cancelled():
+                    results.append(fut.result())
+                    if progress:
+                        progress(len(results), replications)
+            if stop is not None and stop():
+                for fut in pending:
+                    fut.cancel()
+                done, _ = wait(pending)
+                results.extend(f.result() for f in done if not f.cancelled())
+                break
     return sorted(results, key=lambda r: r.replication)
 
 
@@ -171,6 +192,7 @@ def run_experiment(
     seed: int = 0,
     workers: int | None = None,
     progress: Progress | None = None,
+    stop: Stop | None = None,
 ) -> Experiment:
     """Replicate a scenario and summarise every KPI with its 95 % confidence interval.
 
@@ -185,13 +207,18 @@ def run_experiment(
     True
     """
     prepared = scenario if isinstance(scenario, Prepared) else prepare(scenario, seed=seed)
-    reps = run_replications(prepared, replications, seed=seed, workers=workers, progress=progress)
+    reps = run_replications(
+        prepared, replications, seed=seed, workers=workers, progress=progress, stop=stop
+    )
+    if not reps:
+        raise ScenarioError("stopped before the first replication finished")
     return Experiment(
         scenario=prepared.scenario.name,
         seed=seed,
         replications=reps,
         routing_used=prepared.routing_used,
         kpis=_summary([r.kpis for r in reps]),
+        complete=len(reps) == replications,
     )
 
 
@@ -224,6 +251,7 @@ def compare(
     seed: int = 0,
     workers: int | None = None,
     progress: Progress | None = None,
+    stop: Stop | None = None,
 ) -> Comparison:
     """Paired comparison, common random numbers: replication ``r`` of both uses ``(seed, r)``."""
     total = 2 * replications
@@ -233,10 +261,20 @@ def compare(
             return None
         return lambda done, _n: progress(done + offset, total)
 
-    a = run_experiment(before, replications, seed=seed, workers=workers, progress=shifted(0))
-    b = run_experiment(
-        after, replications, seed=seed, workers=workers, progress=shifted(replications)
+    a = run_experiment(
+        before, replications, seed=seed, workers=workers, progress=shifted(0), stop=stop
     )
+    b = run_experiment(
+        after,
+        len(a.replications),
+        seed=seed,
+        workers=workers,
+        progress=shifted(replications),
+        stop=stop,
+    )
+    # Pair only replications both sides finished (a stop may cut the second one short).
+    a.replications = a.replications[: len(b.replications)]
+    a.kpis = _summary([r.kpis for r in a.replications])
     return Comparison(before=a, after=b, difference=paired_difference(a, b))
 
 
@@ -268,9 +306,10 @@ def sweep(
     seed: int = 0,
     workers: int | None = None,
     progress: Progress | None = None,
+    stop: Stop | None = None,
 ) -> Sweep:
     """Run the scenario once per value of the dotted field ``key`` (same seeds for all)."""
-    experiments = []
+    experiments: list[Experiment] = []
     total = len(values) * replications
     for i, value in enumerate(values):
         variant = apply_overrides(scenario, {key: value})
@@ -281,10 +320,14 @@ def sweep(
             def step(done: int, _n: int, offset: int = offset) -> None:
                 progress(offset + done, total)
 
+        if stop is not None and stop() and experiments:
+            break
         experiments.append(
-            run_experiment(variant, replications, seed=seed, workers=workers, progress=step)
+            run_experiment(
+                variant, replications, seed=seed, workers=workers, progress=step, stop=stop
+            )
         )
-    return Sweep(key=key, values=list(values), experiments=experiments)
+    return Sweep(key=key, values=list(values)[: len(experiments)], experiments=experiments)
 
 
 # ---------------------------------------------------------------------- files
