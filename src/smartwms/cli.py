@@ -528,7 +528,7 @@ def agv_run(
         typer.Option("--assign", help="Pool tasks: greedy or optimal (default: file ownership)."),
     ] = None,
     planner: Annotated[
-        str, typer.Option("--planner", help="auto, pibt or guided (traffic-flow guidance).")
+        str, typer.Option("--planner", help="auto, pibt, guided (traffic flow) or windowed (A*).")
     ] = "auto",
     task_count: Annotated[
         int | None, typer.Option("--task-count", help="Generated tasks (default: no limit).")

@@ -56,7 +56,11 @@ def scenarios(draw: st.DrawFn) -> tuple[GridLayout, list[int], int]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios(), st.sampled_from(["pibt", "guided"]), st.sampled_from(["greedy", "optimal"]))
+@given(
+    scenarios(),
+    st.sampled_from(["pibt", "guided", "windowed"]),
+    st.sampled_from(["greedy", "optimal"]),
+)
 def test_pooled_tasks_all_done_without_conflict(scenario, planner: str, assign: str) -> None:
     layout, starts, seed = scenario
     free = [c for c in range(layout.height * layout.width) if layout.is_free(c)]
@@ -68,7 +72,7 @@ def test_pooled_tasks_all_done_without_conflict(scenario, planner: str, assign: 
 
 
 @settings(max_examples=20, deadline=None)
-@given(scenarios(), st.sampled_from(["pibt", "guided"]))
+@given(scenarios(), st.sampled_from(["pibt", "guided", "windowed"]))
 def test_roundrobin_runs_are_conflict_free_and_make_progress(scenario, planner: str) -> None:
     layout, starts, seed = scenario
     free = [c for c in range(layout.height * layout.width) if layout.is_free(c)]

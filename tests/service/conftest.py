@@ -86,3 +86,35 @@ def client(make_client: Callable[..., Any]) -> Iterator[TestClient]:
     """A running app with keys for alice and bob and one worker."""
     with make_client() as test_client:
         yield test_client
+
+
+def routing_instance(aisles: int = 10, cells: int = 30, picks: int = 3) -> dict[str, Any]:
+    """A parallel-aisle warehouse with one SKU per location and two orders.
+
+    Order ``BIG`` has ``picks`` lines spread over the aisles; ``SMALL`` has three.
+    """
+    locations = [
+        {"id": f"A{a}-C{c}", "aisle": a, "cell": c} for a in range(aisles) for c in range(cells)
+    ]
+    step = max(1, len(locations) // max(1, picks))
+    big = [{"sku": f"S{i}"} for i in range(0, len(locations), step)][:picks]
+    return {
+        "layout": {
+            "kind": "parallel-aisle",
+            "n_aisles": aisles,
+            "aisle_spacing": 3,
+            "cells_per_block": cells,
+            "cell_length": 1,
+        },
+        "locations": locations,
+        "skus": [{"id": f"S{i}"} for i in range(len(locations))],
+        "stock": [
+            {"sku": f"S{i}", "location": loc["id"], "quantity": 10}
+            for i, loc in enumerate(locations)
+        ],
+        "orders": [
+            {"id": "BIG", "lines": big},
+            {"id": "SMALL", "lines": [{"sku": "S1"}, {"sku": "S40"}, {"sku": "S77"}]},
+        ],
+        "stations": [{"id": "depot", "aisle": 0, "cross_aisle": 1}],
+    }

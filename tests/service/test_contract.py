@@ -40,4 +40,7 @@ def test_every_kind_has_example_request_and_response(client: TestClient) -> None
         job = wait_for(client, answer.json()["id"], timeout=60)
         assert job["state"] == expected["state"]
         result = client.get(f"/v1/jobs/{job['id']}/result", headers=ALICE).json()
-        assert result["result"] == expected["result"], f"api/examples/{name}-response.json"
+        # Wall-clock timings differ from run to run; everything else must be identical.
+        got = {k: v for k, v in result["result"].items() if k != "seconds"}
+        want = {k: v for k, v in expected["result"].items() if k != "seconds"}
+        assert got == want, f"api/examples/{name}-response.json"

@@ -18,6 +18,7 @@ from smartwms.agv.guidance import TrafficGuidance
 from smartwms.agv.lifelong import PLANNERS, AgvRunResult, run_lifelong
 from smartwms.agv.pibt import PIBT
 from smartwms.agv.tasks import RoundRobinTasks, Task, TaskPool, generated_tasks, lorr_pool
+from smartwms.agv.windowed import WindowedPlanner
 
 __all__ = [
     "ASSIGNERS",
@@ -35,6 +36,7 @@ __all__ = [
     "TaskPool",
     "TrafficGuidance",
     "TransportOrder",
+    "WindowedPlanner",
     "assign_greedy",
     "assign_optimal",
     "check_plan",

@@ -29,13 +29,14 @@ from smartwms.agv.grid import Grid
 from smartwms.agv.guidance import TrafficGuidance
 from smartwms.agv.pibt import PIBT
 from smartwms.agv.tasks import RoundRobinTasks, Task, TaskPool
+from smartwms.agv.windowed import WindowedPlanner
 from smartwms.errors import InstanceValidationError
 from smartwms.model import GridLayout, SolveStatus
 from smartwms.stopping import Stop
 
 __all__ = ["PLANNERS", "AgvRunResult", "run_lifelong"]
 
-PLANNERS = ("pibt", "guided")
+PLANNERS = ("pibt", "guided", "windowed")
 Progress = Callable[[int, int], None]
 
 
@@ -172,7 +173,8 @@ def run_lifelong(
     assign
         ``greedy`` or ``optimal`` for pooled tasks (ignored under roundrobin).
     planner
-        ``pibt`` (plain PIBT) or ``guided`` (PIBT on congestion-aware guide fields).
+        ``pibt`` (plain PIBT), ``guided`` (PIBT on congestion-aware guide fields) or
+        ``windowed`` (prioritised space-time A* over a rolling window, executed by PIBT).
     seed
         Tie-breaking seed; the same inputs and seed give the same run.
     stop
@@ -202,6 +204,7 @@ def run_lifelong(
     fleet = _Fleet(starts, seed)
     pibt = PIBT(grid, seed=seed)
     guide = TrafficGuidance(grid) if planner == "guided" else None
+    windowed = WindowedPlanner(grid) if planner == "windowed" else None
     assignment = assign if isinstance(tasks, TaskPool) else "roundrobin"
     open_tasks: list[Task] = []
     if isinstance(tasks, RoundRobinTasks):
@@ -245,7 +248,8 @@ def run_lifelong(
         order = fleet.order()
         if parking:  # agents making way move first, so they can leave dead ends
             order = parking + [i for i in order if i not in set(parking)]
-        nxt = pibt.step(fleet.pos, goals, order, field_of)
+        prefer = windowed.preferred(t, fleet.pos, goals, order) if windowed is not None else None
+        nxt = pibt.step(fleet.pos, goals, order, field_of, prefer)
         plan_ms.append((time.perf_counter() - began) * 1000.0)
         if battery is not None:
             battery.after_step(fleet.pos, nxt)

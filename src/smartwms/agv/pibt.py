@@ -132,6 +132,7 @@ class PIBT:
         goals: Sequence[int],
         order: Sequence[int],
         field_of: FieldOf | None = None,
+        prefer: Sequence[int] | None = None,
     ) -> list[int]:
         """Next cell of every agent.
 
@@ -145,6 +146,9 @@ class PIBT:
             Agents from highest to lowest priority.
         field_of
             Distance field per agent (default: BFS distance to its goal).
+        prefer
+            A preferred next cell per agent (``-1``: none), tried before the others, e.g.
+            from :class:`~smartwms.agv.windowed.WindowedPlanner`.
         """
         n = len(pos)
         fields = (
@@ -165,7 +169,8 @@ class PIBT:
             here = pos[i]
             field = fields[i]
             cands = [*nbrs[here], here]
-            keyed = [(float(field[c]), c in occ_now, rand(), c) for c in cands]
+            want = prefer[i] if prefer is not None and not stuck[i] else -1
+            keyed = [(c != want, float(field[c]), c in occ_now, rand(), c) for c in cands]
             keyed.sort()
             for item in keyed:
                 c = item[-1]

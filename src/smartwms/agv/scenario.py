@@ -144,8 +144,10 @@ def run_from_options(
         raise _option_error("--steps", f"must be >= 1, got {opts.steps}")
     if opts.assign not in (None, "greedy", "optimal"):
         raise _option_error("--assign", f"expected greedy or optimal, got {opts.assign!r}")
-    if opts.planner not in ("auto", "pibt", "guided"):
-        raise _option_error("--planner", f"expected auto, pibt or guided, got {opts.planner!r}")
+    if opts.planner not in ("auto", "pibt", "guided", "windowed"):
+        raise _option_error(
+            "--planner", f"expected auto, pibt, guided or windowed, got {opts.planner!r}"
+        )
     if opts.problem is not None:
         layout, starts, tasks, map_path = _problem_run(opts)
     else:

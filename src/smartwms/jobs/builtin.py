@@ -14,9 +14,16 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from smartwms.jobs.kinds import JobKind, Progress, register_kind
 from smartwms.model import Instance
+from smartwms.routing import METHODS
 from smartwms.stopping import Stop
 
-__all__ = ["DistanceMatrixPayload", "run_distance_matrix"]
+__all__ = [
+    "DistanceMatrixPayload",
+    "RoutingParams",
+    "RoutingPayload",
+    "run_distance_matrix",
+    "run_routing",
+]
 
 # Rows computed per call of distance_matrix: small enough that a stop request or the time limit
 # is honoured within a fraction of a second on big maps, large enough to stay vectorised.
@@ -106,5 +113,98 @@ register_kind(
         summary="Shortest walking/driving distances between locations and stations.",
         size=_matrix_size,
         sync_limit=250_000,
+    )
+)
+
+
+# ---------------------------------------------------------------------- routing
+class RoutingParams(BaseModel):
+    """Options of :func:`smartwms.routing.solve_routing` (unset: the solver's defaults)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit: float | None = Field(
+        default=None, gt=0, description="seconds of OR-Tools search per tour (default 1)"
+    )
+    solution_limit: int | None = Field(
+        default=None, ge=1, description="OR-Tools: stop after this many solutions"
+    )
+    start: str | None = Field(default=None, description="depot station id where tours start")
+    end: str | None = Field(default=None, description="depot station id where tours end")
+
+
+class RoutingPayload(BaseModel):
+    """Pick tours through a warehouse: one tour per order, or per batch of orders."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instance: Instance
+    orders: list[str | list[str]] | None = Field(
+        default=None,
+        description="one entry per tour: an order id or a list of order ids picked together; "
+        "default: every order of the instance on its own tour",
+    )
+    method: str = Field(
+        default="optimal",
+        description="routing method",
+        json_schema_extra={"enum": list(METHODS)},
+    )
+    params: RoutingParams = Field(default_factory=RoutingParams)
+    seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _known_orders_and_method(self) -> RoutingPayload:
+        if self.method not in METHODS:
+            raise ValueError(f"method: unknown method {self.method!r}; use one of {METHODS}")
+        known = {order.id for order in self.instance.orders}
+        for i, entry in enumerate(self.orders or []):
+            for ident in [entry] if isinstance(entry, str) else entry:
+                if ident not in known:
+                    raise ValueError(f"orders[{i}]: unknown order {ident!r}")
+        if not self.instance.orders:
+            raise ValueError("instance.orders: no order to route")
+        return self
+
+
+def _routing_size(payload: RoutingPayload) -> int:
+    """Order lines routed (the synchronous endpoint's cap counts these)."""
+    lines = {order.id: len(order.lines) for order in payload.instance.orders}
+    if payload.orders is None:
+        return sum(lines.values())
+    return sum(
+        lines[ident]
+        for entry in payload.orders
+        for ident in ([entry] if isinstance(entry, str) else entry)
+    )
+
+
+def run_routing(payload: RoutingPayload, stop: Stop, progress: Progress) -> dict[str, Any]:
+    """Solve with :func:`smartwms.routing.solve_routing`; the result is its JSON form."""
+    from smartwms.routing import solve_routing
+
+    def tours_done(done: int, total: int) -> None:
+        progress(fraction=done / max(1, total), message=f"{done} of {total} tours routed")
+
+    result = solve_routing(
+        payload.instance,
+        payload.orders,
+        method=payload.method,
+        params=payload.params.model_dump(exclude_none=True),
+        seed=payload.seed,
+        stop=stop,
+        progress=tours_done,
+    )
+    return result.model_dump(mode="json")
+
+
+register_kind(
+    JobKind(
+        name="routing",
+        payload_model=RoutingPayload,
+        run=run_routing,
+        summary="Picker routing: shortest pick tours per order or batch (exact, heuristics, "
+        "OR-Tools).",
+        size=_routing_size,
+        sync_limit=100,
     )
 )

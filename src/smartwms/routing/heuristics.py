@@ -196,7 +196,10 @@ def heuristic_order(
     depot: Station,
     aisles: Sequence[int],
     cells: Sequence[int],
-    length_of: Callable[[Order], float],
+    dist: NDArray[np.float64],
+    start: int,
+    end: int,
+    rows: Sequence[int],
 ) -> Order:
     """Visiting order of the picks ``(aisles[i], cells[i])`` under a classic heuristic.
 
@@ -208,16 +211,18 @@ def heuristic_order(
         The warehouse and the depot the tour starts from.
     aisles, cells
         Pick positions.
-    length_of
-        Length of a tour visiting the picks in a given order (the caller's distances); used to
-        keep the better of the two sweep directions.
+    dist, start, end, rows
+        Walking distances: the tour runs from row ``start`` to row ``end`` and pick ``i`` is
+        row ``rows[i]``; used to keep the better of the two sweep directions (and by
+        combined+ to improve the tour).
 
     Examples
     --------
     >>> lay = ParallelAisleLayout(n_aisles=3, aisle_spacing=3, cells_per_block=10,
     ...                           cell_length=1, cross_aisle_widths=1)
     >>> depot = Station(id="d", aisle=0, cross_aisle=1)
-    >>> heuristic_order("sshape", lay, depot, [0, 2, 0], [8, 3, 2], lambda o: 0.0)
+    >>> heuristic_order("sshape", lay, depot, [0, 2, 0], [8, 3, 2], np.zeros((4, 4)), 0, 0,
+    ...                 [1, 2, 3])
     [0, 2, 1]
     """
     if method not in _BLOCK_ROUTINES:
@@ -237,8 +242,8 @@ def heuristic_order(
             order += routine([groups[a] for a in sweep], _block_length(layout, b))
             direction = -direction
         if method == "combined-plus":
-            order = improve_order(order, length_of)
-        length = length_of(order)
+            order = improve_order(order, dist, start, end, rows)
+        length = tour_length(dist, start, end, [rows[i] for i in order])
         if length < best_len - 1e-9:
             best, best_len = order, length
     assert best is not None
@@ -249,33 +254,59 @@ def _block_length(layout: ParallelAisleLayout, block: int) -> float:
     return layout.cross_aisle_y[block + 1] - layout.cross_aisle_y[block]
 
 
-def improve_order(order: Order, length_of: Callable[[Order], float]) -> Order:
+def improve_order(
+    order: Order,
+    dist: NDArray[np.float64],
+    start: int,
+    end: int,
+    rows: Sequence[int],
+) -> Order:
     """2-opt and or-opt (moving runs of 1-3 stops) until no move shortens the tour.
 
-    Deterministic first-improvement search; it never makes a tour longer.
+    ``rows[i]`` is the row of pick ``i`` in ``dist``. Moves are scored by their change in
+    length (constant time each) and kept only if the re-computed tour is really shorter, so
+    the result is never longer than ``order``. Deterministic first-improvement search.
     """
-    best = list(order)
-    best_len = length_of(best)
+    d = dist.tolist()
+    path = [start, *(rows[i] for i in order), end]
+    pick_of = {rows[i]: i for i in order}
+    best_len = tour_length(dist, start, end, path[1:-1])
     improved = True
     while improved:
         improved = False
-        n = len(best)
-        for i in range(n - 1):
-            for j in range(i + 1, n):
-                cand = best[:i] + best[i : j + 1][::-1] + best[j + 1 :]
-                cand_len = length_of(cand)
-                if cand_len < best_len - 1e-9:
-                    best, best_len, improved = cand, cand_len, True
+        m = len(path) - 2
+        for i in range(1, m):
+            for j in range(i + 1, m + 1):
+                delta = (
+                    d[path[i - 1]][path[j]]
+                    + d[path[i]][path[j + 1]]
+                    - d[path[i - 1]][path[i]]
+                    - d[path[j]][path[j + 1]]
+                )
+                if delta < -1e-9:
+                    cand = path[:i] + path[i : j + 1][::-1] + path[j + 1 :]
+                    cand_len = tour_length(dist, start, end, cand[1:-1])
+                    if cand_len < best_len - 1e-9:
+                        path, best_len, improved = cand, cand_len, True
         for run in (1, 2, 3):
-            for i in range(n - run + 1):
-                segment = best[i : i + run]
-                rest = best[:i] + best[i + run :]
-                for k in range(len(rest) + 1):
+            i = 1
+            while i + run <= m + 1:
+                first, last = path[i], path[i + run - 1]
+                gain = (
+                    d[path[i - 1]][first] + d[last][path[i + run]] - d[path[i - 1]][path[i + run]]
+                )
+                rest = path[:i] + path[i + run :]
+                moved = False
+                for k in range(1, len(rest)):
                     if k == i:
                         continue
-                    cand = rest[:k] + segment + rest[k:]
-                    cand_len = length_of(cand)
-                    if cand_len < best_len - 1e-9:
-                        best, best_len, improved = cand, cand_len, True
-                        break
-    return best
+                    cost = d[rest[k - 1]][first] + d[last][rest[k]] - d[rest[k - 1]][rest[k]]
+                    if cost - gain < -1e-9:
+                        cand = rest[:k] + path[i : i + run] + rest[k:]
+                        cand_len = tour_length(dist, start, end, cand[1:-1])
+                        if cand_len < best_len - 1e-9:
+                            path, best_len, improved, moved = cand, cand_len, True, True
+                            break
+                if not moved:
+                    i += 1
+    return [pick_of[r] for r in path[1:-1]]

@@ -20,9 +20,15 @@ from numpy.typing import NDArray
 
 from smartwms.errors import InfeasibleError, InstanceValidationError
 from smartwms.layout import distance_matrix
-from smartwms.model import Instance, Location, ParallelAisleLayout, Station
+from smartwms.model import Instance, Location, Order, ParallelAisleLayout, Station
 
-__all__ = ["Candidate", "RoutingProblem", "build_problem", "problems_for_orders"]
+__all__ = [
+    "Candidate",
+    "RoutingProblem",
+    "StockIndex",
+    "build_problem",
+    "problems_for_orders",
+]
 
 # Units below this count as "nothing left to pick" (quantities may be decimals).
 _UNIT_TOLERANCE = 1e-9
@@ -151,6 +157,24 @@ class RoutingProblem:
         return picks
 
 
+@dataclass(frozen=True)
+class StockIndex:
+    """Orders by id and stock by SKU (``sku -> {location: units}``) of an instance."""
+
+    orders: dict[str, Order]
+    stock: dict[str, dict[str, float]]
+
+    @classmethod
+    def of(cls, instance: Instance) -> StockIndex:
+        """Index an instance (linear in its stock records)."""
+        stock: dict[str, dict[str, float]] = {}
+        for rec in instance.stock:
+            if rec.quantity > 0:
+                here = stock.setdefault(rec.sku, {})
+                here[rec.location] = here.get(rec.location, 0.0) + rec.quantity
+        return cls({o.id: o for o in instance.orders}, stock)
+
+
 def _station_id(instance: Instance, station: str | None, role: str) -> str:
     if station is None:
         return instance.depot.id
@@ -164,6 +188,7 @@ def build_problem(
     orders: Sequence[str] | None = None,
     start: str | None = None,
     end: str | None = None,
+    _index: StockIndex | None = None,
 ) -> RoutingProblem:
     """Resolve the lines of ``orders`` (one tour; all orders when ``None``) to locations.
 
@@ -189,19 +214,15 @@ def build_problem(
     >>> problem.point_ids, problem.distances[0, 1]
     (('D', 'L'), np.float64(7.0))
     """
-    by_id = {o.id: o for o in instance.orders}
-    order_ids = list(by_id) if orders is None else list(orders)
+    index = _index if _index is not None else StockIndex.of(instance)
+    order_ids = list(index.orders) if orders is None else list(orders)
     demand: dict[str, float] = {}
     for i, oid in enumerate(order_ids):
-        if oid not in by_id:
+        if oid not in index.orders:
             raise InstanceValidationError([(f"orders[{i}]", f"unknown order {oid!r}")])
-        for line in by_id[oid].lines:
+        for line in index.orders[oid].lines:
             demand[line.sku] = demand.get(line.sku, 0.0) + line.quantity
-    stock: dict[tuple[str, str], float] = {}
-    for rec in instance.stock:
-        if rec.sku in demand and rec.quantity > 0:
-            key = (rec.location, rec.sku)
-            stock[key] = stock.get(key, 0.0) + rec.quantity
+    stock = {(loc, sku): qty for sku in demand for loc, qty in index.stock.get(sku, {}).items()}
     candidates = tuple(Candidate(loc, sku, qty) for (loc, sku), qty in stock.items())
     held: dict[str, float] = {}
     places: dict[str, int] = {}
@@ -247,4 +268,5 @@ def problems_for_orders(
     )
     if not tours:
         raise InstanceValidationError([("orders", "the instance has no order to route")])
-    return [build_problem(instance, tour, start, end) for tour in tours]
+    index = StockIndex.of(instance)  # once for all tours: an order touches few SKUs
+    return [build_problem(instance, tour, start, end, index) for tour in tours]

@@ -144,7 +144,15 @@ def _heuristic(problem: RoutingProblem, method: str, locs: list[str]) -> list[in
     rows = [problem.index_of[loc] for loc in locs]
     aisles, cells = _aisle_positions(problem, locs)
     return heuristic_order(
-        method, layout, problem.start_station, aisles, cells, _length_fn(problem, rows)
+        method,
+        layout,
+        problem.start_station,
+        aisles,
+        cells,
+        problem.distances,
+        problem.start_index,
+        problem.end_index,
+        rows,
     )
 
 
@@ -182,17 +190,23 @@ def _aisle_dp_applies(problem: RoutingProblem) -> bool:
     )
 
 
-def _optimal_order(problem: RoutingProblem, locs: list[str], rows: list[int]) -> list[int] | None:
-    """A proven shortest visiting order, or ``None`` when no exact method covers the tour."""
+def _optimal_order(
+    problem: RoutingProblem, locs: list[str], rows: list[int]
+) -> tuple[list[int], float] | None:
+    """A proven shortest visiting order and its length, or ``None`` when no exact method
+    covers the tour. The aisle DP needs no distance matrix (it is not even computed)."""
     if _aisle_dp_applies(problem):
         layout = problem.instance.layout
         assert isinstance(layout, ParallelAisleLayout)
         aisles, cells = _aisle_positions(problem, locs)
-        return optimal_tour(layout, problem.start_station, aisles, cells)[1]
+        length, order = optimal_tour(layout, problem.start_station, aisles, cells)
+        return order, length
     if len(locs) <= HELD_KARP_MAX_STOPS:
-        _, node_order = held_karp(problem.distances, problem.start_index, problem.end_index, rows)
+        length, node_order = held_karp(
+            problem.distances, problem.start_index, problem.end_index, rows
+        )
         position = {row: i for i, row in enumerate(rows)}
-        return [position[r] for r in node_order]
+        return [position[r] for r in node_order], length
     return None
 
 
@@ -201,13 +215,13 @@ def _route_fixed(
 ) -> _Tour:
     locs = list(picks)
     rows = [problem.index_of[loc] for loc in locs]
-    length_of = _length_fn(problem, rows)
-    status = SolveStatus.FEASIBLE
     exact = _optimal_order(problem, locs, rows) if method == "optimal" else None
+    if exact is not None:
+        order, length = exact
+        return _Tour([locs[i] for i in order], picks, length, SolveStatus.OPTIMAL)
+    status = SolveStatus.FEASIBLE
     if method in HEURISTICS:
         order = _heuristic(problem, method, locs)
-    elif exact is not None:
-        order, status = exact, SolveStatus.OPTIMAL
     else:
         initial = _warm_start(problem, locs)
         # Only the chosen locations (not every candidate) are nodes of the OR-Tools model.
@@ -225,7 +239,7 @@ def _route_fixed(
         order = [node - first for node in outcome.order]
         status = _search_status(outcome.cancelled, stop)
     ordered = [locs[i] for i in order]
-    return _Tour(ordered, picks, length_of(order), status)
+    return _Tour(ordered, picks, _length_fn(problem, rows)(order), status)
 
 
 # ---------------------------------------------------------------------- scattered storage
@@ -279,6 +293,24 @@ def _route_disjunctions(
     return _Tour(locs, picks, length, _search_status(outcome.cancelled, stop))
 
 
+def _route_scattered_search(
+    problem: RoutingProblem, params: dict[str, Any], stop: Stop | None
+) -> _Tour:
+    """OR-Tools under scattered storage: the better of two searches sharing the budget.
+
+    One routes the greedy choice of locations (which may split a SKU over several of them);
+    the other, when every SKU fits in one location, lets disjunctions choose the locations.
+    """
+    if not problem.single_location_suffices:
+        return _route_fixed(problem, "ortools", greedy_selection(problem), params, stop)
+    half = {**params, "time_limit": params["time_limit"] / 2}
+    tours = [
+        _route_fixed(problem, "ortools", greedy_selection(problem), half, stop),
+        _route_disjunctions(problem, half, stop),
+    ]
+    return min(tours, key=lambda t: t.length)
+
+
 def _search_status(stopped: bool, stop: Stop | None) -> SolveStatus:
     """Feasible after the full budget; cancelled or time limit when the ``Stop`` ended it."""
     if not stopped or stop is None:
@@ -301,8 +333,8 @@ def solve_problem(
     fixed = problem.fixed_picks()
     if fixed is not None:
         tour = _route_fixed(problem, method, fixed, merged, stop)
-    elif method in ("ortools", "optimal") and problem.single_location_suffices:
-        tour = _route_disjunctions(problem, merged, stop)
+    elif method in ("ortools", "optimal"):
+        tour = _route_scattered_search(problem, merged, stop)
     else:
         tour = _route_fixed(problem, method, greedy_selection(problem), merged, stop)
     return _to_route(problem, method, tour)
@@ -313,8 +345,10 @@ def _to_route(problem: RoutingProblem, method: str, tour: _Tour) -> PickRoute:
     stops = [_depot_stop(inst, problem.start)]
     for loc_id in tour.locations:
         loc = inst.location_index[loc_id]
+        # Trusted, already validated data: skip pydantic validation (hot path when
+        # routing a year of orders).
         stops.append(
-            TourStop(
+            TourStop.model_construct(
                 kind="pick",
                 id=loc_id,
                 aisle=loc.aisle,

@@ -88,7 +88,11 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         if isinstance(cause, InstanceValidationError):
             errors.extend({"field": f, "message": m} for f, m in cause.problems)
             continue
-        errors.append({"field": _field(error.get("loc", ())), "message": str(error.get("msg"))})
+        loc = list(error.get("loc", ()))
+        if error.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+            # The discriminator itself is the faulty field (e.g. an unknown job kind).
+            loc.append(str(ctx.get("discriminator", "kind")).strip("'"))
+        errors.append({"field": _field(loc), "message": str(error.get("msg"))})
     return errors
 
 

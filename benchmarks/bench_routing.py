@@ -1,0 +1,377 @@
+"""Picker routing against the published SPRP optima, OR-Tools against peers, throughput.
+
+1. The 2,400 ``unit_F1`` instances of Heßler & Irnich, single block (``results_SPRP.csv``,
+   column 'DP cost') and two blocks (``results_SPRP_two_block.csv``, 'objective'): every
+   heuristic's mean gap to the optimum, the exact method's gap (must be 0) and its time per
+   instance (end to end through ``solve_problem``, and the aisle DP alone).
+2. The 31-node instances (``m*_C*_a30``: 30 picks and the depot): OR-Tools at ``--ortools-time``
+   seconds, and the optional peers (elkai/LKH, fast-tsp, PyVRP; ``pip install smartwms[bench]``)
+   on the identical distance matrices; quality and time ratios measured in the same run.
+3. Throughput: orders of 20 picks routed per second by ``solve_routing(method="optimal")``
+   on one core.
+
+    .venv/bin/python benchmarks/bench_routing.py               # full run
+    .venv/bin/python benchmarks/bench_routing.py --sample 100  # quick look
+
+Heuristic lengths are those of their visiting sequences walked along shortest paths (what a
+picker handed the pick list walks), re-computed from the closed-form distances.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from smartwms.io import read_sprp
+from smartwms.model import (
+    Instance,
+    Location,
+    Order,
+    OrderLine,
+    ParallelAisleLayout,
+    Sku,
+    Station,
+    StockRecord,
+)
+from smartwms.routing import HEURISTICS, build_problem, solve_problem, solve_routing
+from smartwms.routing.exact import optimal_tour, optimal_tour_length
+
+ROOT = Path(__file__).resolve().parents[1]
+SPRP = ROOT.parent / "shared" / "benchmarks" / "sprp"
+LAYOUTS = ("single-block", "two-block")
+
+
+# ---------------------------------------------------------------------- published optima
+def published() -> dict[str, dict[str, float]]:
+    """``{file name: {layout: optimum}}`` for every unit_F1 instance."""
+    out: dict[str, dict[str, float]] = {}
+    with (SPRP / "results_SPRP.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            name = (
+                f"unit_F1_m{row['num aisles']}_C{row['num cells']}_a{row['num articles']}_"
+                f"{row['random seed']}.txt"
+            )
+            out.setdefault(name, {})["single-block"] = float(row["DP cost"])
+    with (SPRP / "results_SPRP_two_block.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["filename"], {})["two-block"] = float(row["objective"])
+    return out
+
+
+def sample(names: list[str], n: int | None, seed: int) -> list[str]:
+    if n is None or n >= len(names):
+        return sorted(names)
+    return sorted(random.Random(seed).sample(sorted(names), n))
+
+
+@dataclass
+class Stats:
+    gaps: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+    def add(self, length: float, best: float, seconds: float) -> None:
+        self.gaps.append(100.0 * (length - best) / best)
+        self.seconds.append(seconds)
+
+    @property
+    def mean_gap(self) -> float:
+        return statistics.fmean(self.gaps) if self.gaps else float("nan")
+
+    @property
+    def max_gap(self) -> float:
+        return max(self.gaps) if self.gaps else float("nan")
+
+    @property
+    def hits(self) -> float:
+        return 100.0 * sum(g < 1e-9 for g in self.gaps) / len(self.gaps) if self.gaps else 0.0
+
+    @property
+    def ms(self) -> float:
+        return 1000.0 * statistics.fmean(self.seconds) if self.seconds else float("nan")
+
+    @property
+    def median_ms(self) -> float:
+        return 1000.0 * statistics.median(self.seconds) if self.seconds else float("nan")
+
+
+def timed(fn: Callable[..., float], *args: object) -> tuple[float, float]:
+    """``fn(*args)`` and the seconds it took."""
+    start = time.perf_counter()
+    value = fn(*args)
+    return value, time.perf_counter() - start
+
+
+# ---------------------------------------------------------------------- 1. unit_F1
+def bench_unit_f1(names: list[str], optima: dict[str, dict[str, float]]) -> None:
+    methods = ("optimal", *HEURISTICS)
+    table: dict[tuple[str, str], Stats] = {}
+    dp_only: dict[str, Stats] = {lay: Stats() for lay in LAYOUTS}
+    wrong: list[str] = []
+    for layout in LAYOUTS:  # compile the numba kernels before timing anything
+        warm = read_sprp(SPRP / "instances" / names[0], layout=layout)
+        solve_problem(build_problem(warm), "optimal")
+    for k, name in enumerate(names):
+        for layout in LAYOUTS:
+            inst = read_sprp(SPRP / "instances" / name, layout=layout)
+            best = optima[name][layout]
+            for method in methods:
+                problem = build_problem(inst)  # fresh: its distance matrix is part of the cost
+                route, secs = timed_route(problem, method)
+                table.setdefault((method, layout), Stats()).add(route, best, secs)
+                if method == "optimal" and abs(route - best) > 1e-6:
+                    wrong.append(f"{name} ({layout}): {route:g} != {best:g}")
+            problem = build_problem(inst)
+            lay = inst.layout
+            assert isinstance(lay, ParallelAisleLayout)
+            locs = [inst.location_index[c.location] for c in problem.candidates]
+            aisles = [loc.aisle or 0 for loc in locs]
+            cells = [loc.cell or 0 for loc in locs]
+            length, secs = timed(dp_length, lay, inst.depot, aisles, cells)
+            dp_only[layout].add(length, best, secs)
+        if (k + 1) % 200 == 0:
+            print(f"  ... {k + 1}/{len(names)} instances", file=sys.stderr)
+    print(f"\n## unit_F1: {len(names)} instances per layout, gap to the published optimum\n")
+    print(
+        "| method | 1 block mean gap % | max gap % | optimal % | ms/inst | "
+        "2 blocks mean gap % | max gap % | optimal % | ms/inst |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for method in methods:
+        cells_ = []
+        for layout in LAYOUTS:
+            s = table[(method, layout)]
+            cells_ += [f"{s.mean_gap:.2f}", f"{s.max_gap:.2f}", f"{s.hits:.1f}", f"{s.ms:.2f}"]
+        print(f"| {method} | " + " | ".join(cells_) + " |")
+    row = []
+    for layout in LAYOUTS:
+        s = dp_only[layout]
+        row += [f"{s.mean_gap:.2f}", f"{s.max_gap:.2f}", f"{s.hits:.1f}", f"{s.ms:.3f}"]
+    print("| exact DP alone (`optimal_tour`) | " + " | ".join(row) + " |")
+    print(f"\nexact method mismatches: {len(wrong)}" + (f" e.g. {wrong[:3]}" if wrong else ""))
+
+
+def timed_route(*args: object) -> tuple[float, float]:
+    """``solve_problem(*args)``: the route's length and the seconds it took."""
+    start = time.perf_counter()
+    route = solve_problem(*args)  # type: ignore[arg-type]
+    return float(route.length), time.perf_counter() - start
+
+
+def dp_length(*args: object) -> float:
+    return optimal_tour(*args)[0]  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------- 2. OR-Tools vs peers
+def _tour_len(dist: np.ndarray, tour: list[int]) -> float:
+    cycle = [*tour, tour[0]]
+    return float(sum(dist[a, b] for a, b in itertools.pairwise(cycle)))
+
+
+def peer_elkai(dist: np.ndarray, budget: float) -> float:
+    import elkai
+
+    tour = elkai.DistanceMatrix(dist.astype(int).tolist()).solve_tsp(runs=10)
+    if tour[-1] == tour[0]:
+        tour = tour[:-1]
+    assert sorted(tour) == list(range(len(dist)))
+    return _tour_len(dist, tour)
+
+
+def peer_fast_tsp(dist: np.ndarray, budget: float) -> float:
+    import fast_tsp
+
+    tour = fast_tsp.find_tour(dist.astype(int).tolist(), budget, stop_when_converged=True)
+    assert sorted(tour) == list(range(len(dist)))
+    return _tour_len(dist, list(tour))
+
+
+def peer_pyvrp(dist: np.ndarray, budget: float) -> float:
+    from pyvrp import Model
+    from pyvrp.stop import MaxRuntime
+
+    model = Model()
+    model.add_vehicle_type(num_available=1)
+    places = [model.add_location(x=0, y=0) for _ in range(len(dist))]
+    model.add_depot(places[0])
+    for place in places[1:]:
+        model.add_client(place)
+    for i, a in enumerate(places):
+        for j, b in enumerate(places):
+            model.add_edge(a, b, distance=int(dist[i, j]))
+    result = model.solve(stop=MaxRuntime(budget), display=False, seed=0)
+    assert result.is_feasible()
+    return float(result.best.distance())
+
+
+PEERS: dict[str, tuple[str, Callable[[np.ndarray, float], float]]] = {
+    "elkai (LKH, 10 runs)": ("elkai", peer_elkai),
+    "fast-tsp (budget, stop when converged)": ("fast_tsp", peer_fast_tsp),
+    "pyvrp (budget)": ("pyvrp", peer_pyvrp),
+}
+
+
+def bench_ortools(names: list[str], optima: dict[str, dict[str, float]], budget: float) -> None:
+    import importlib.util
+
+    stats: dict[str, Stats] = {"ortools (ours)": Stats(), "optimal (ours)": Stats()}
+    lengths: dict[str, list[float]] = {"ortools (ours)": []}
+    available = {}
+    for label, (module, fn) in PEERS.items():
+        if importlib.util.find_spec(module) is None:
+            print(
+                f"note: peer {label} skipped: `{module}` is not installed "
+                "(pip install 'smartwms[bench]')"
+            )
+        else:
+            available[label] = fn
+            stats[label] = Stats()
+            lengths[label] = []
+    for k, name in enumerate(names):
+        inst = read_sprp(SPRP / "instances" / name, layout="single-block")
+        best = optima[name]["single-block"]
+        problem = build_problem(inst)
+        route, secs = timed_route(problem, "ortools", {"time_limit": budget})
+        stats["ortools (ours)"].add(route, best, secs)
+        lengths["ortools (ours)"].append(route)
+        exact, secs = timed_route(build_problem(inst), "optimal")
+        stats["optimal (ours)"].add(exact, best, secs)
+        dist = problem.distances  # depot row 0, then the 30 picks: identical input for all
+        for label, fn in available.items():
+            length, secs = timed(fn, dist, budget)
+            stats[label].add(length, best, secs)
+            lengths[label].append(length)
+        if (k + 1) % 50 == 0:
+            print(f"  ... {k + 1}/{len(names)} instances", file=sys.stderr)
+    ours = stats["ortools (ours)"]
+    print(
+        f"\n## 31-node instances (30 picks + depot), single block: {len(names)} instances, "
+        f"budget {budget:g} s\n"
+    )
+    print(
+        "| solver | mean gap % | max gap % | optimal % | median s | "
+        "length ratio vs ours | time ratio vs ours |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, s in stats.items():
+        if label in lengths:
+            ratio = statistics.fmean(
+                a / b for a, b in zip(lengths[label], lengths["ortools (ours)"], strict=True)
+            )
+            ratio_txt = f"{ratio:.4f}"
+        else:
+            ratio_txt = "-"
+        time_ratio = statistics.median(s.seconds) / statistics.median(ours.seconds)
+        print(
+            f"| {label} | {s.mean_gap:.3f} | {s.max_gap:.2f} | {s.hits:.1f} | "
+            f"{s.median_ms / 1000:.3f} | {ratio_txt} | {time_ratio:.3f} |"
+        )
+
+
+# ---------------------------------------------------------------------- 3. throughput
+def throughput_instance(n_orders: int, picks: int, seed: int) -> Instance:
+    """A 20-aisle, 2 x 50-cell warehouse, one SKU per slot, ``n_orders`` random orders."""
+    rng = random.Random(seed)
+    layout = ParallelAisleLayout(
+        n_aisles=20, aisle_spacing=3, cells_per_block=50, cell_length=1, n_blocks=2
+    )
+    locations = [
+        Location(id=f"A{a:02d}C{c:03d}", aisle=a, cell=c)
+        for a in range(layout.n_aisles)
+        for c in range(layout.cells_per_aisle)
+    ]
+    skus = [f"S{i}" for i in range(len(locations))]
+    orders = [
+        Order(id=f"O{k}", lines=[OrderLine(sku=s) for s in rng.sample(skus, picks)])
+        for k in range(n_orders)
+    ]
+    return Instance(
+        name="throughput",
+        layout=layout,
+        locations=locations,
+        skus=[Sku(id=s) for s in skus],
+        stock=[StockRecord(sku=s, location=loc.id) for s, loc in zip(skus, locations, strict=True)],
+        orders=orders,
+        stations=[Station(id="depot", aisle=0, cross_aisle=2)],
+    )
+
+
+def bench_throughput(n_orders: int) -> None:
+    inst = throughput_instance(n_orders, 20, seed=0)
+    solve_routing(inst, orders=[inst.orders[0].id])  # compile the numba kernel first
+    print(f"\n## throughput: {n_orders} orders of 20 picks, 2 blocks x 20 aisles, one core\n")
+    print("| what | orders/s | ms/order |")
+    print("|---|---:|---:|")
+    for method in ("optimal", "sshape", "combined"):
+        start = time.perf_counter()
+        result = solve_routing(inst, method=method)
+        secs = time.perf_counter() - start
+        assert len(result.routes) == n_orders
+        print(
+            f"| solve_routing {method} (routes as PickRoute) | {n_orders / secs:,.0f} | "
+            f"{1000 * secs / n_orders:.3f} |"
+        )
+    layout = inst.layout
+    assert isinstance(layout, ParallelAisleLayout)
+    locs = inst.location_index
+    sku_home = {rec.sku: locs[rec.location] for rec in inst.stock}
+    positions = [
+        (
+            [sku_home[ln.sku].aisle or 0 for ln in o.lines],
+            [sku_home[ln.sku].cell or 0 for ln in o.lines],
+        )
+        for o in inst.orders
+    ]
+    for label, fn in (
+        ("exact DP alone, tour and order (`optimal_tour`)", optimal_tour),
+        ("exact DP alone, length only (`optimal_tour_length`)", optimal_tour_length),
+    ):
+        start = time.perf_counter()
+        for aisles, cells in positions:
+            fn(layout, inst.depot, aisles, cells)
+        secs = time.perf_counter() - start
+        print(f"| {label} | {n_orders / secs:,.0f} | {1000 * secs / n_orders:.3f} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--sample", type=int, default=None, help="unit_F1 instances per layout (default: all 2,400)"
+    )
+    parser.add_argument(
+        "--ortools-sample",
+        type=int,
+        default=None,
+        help="31-node instances for OR-Tools and peers (default: all 600)",
+    )
+    parser.add_argument("--ortools-time", type=float, default=1.0, help="seconds per instance")
+    parser.add_argument("--throughput-orders", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["f1", "ortools", "throughput"])
+    args = parser.parse_args(argv)
+    if not SPRP.is_dir():
+        print(f"public SPRP data not found at {SPRP}: skipping the SPRP tables")
+    else:
+        optima = published()
+        names = [n for n, v in optima.items() if len(v) == 2]
+        if "f1" not in args.skip:
+            bench_unit_f1(sample(names, args.sample, args.seed), optima)
+        if "ortools" not in args.skip:
+            a30 = [n for n in names if "_a30_" in n]
+            bench_ortools(sample(a30, args.ortools_sample, args.seed), optima, args.ortools_time)
+    if "throughput" not in args.skip:
+        bench_throughput(args.throughput_orders)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
