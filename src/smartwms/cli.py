@@ -656,6 +656,20 @@ def _parse_sweep(text: str) -> tuple[str, list[Any]]:
     return key, parsed
 
 
+_PATH_KEYS = ("slotting.plan",)
+
+
+def _paths_from_cwd(overrides: list[str] | None) -> list[str]:
+    """``--set slotting.plan=FILE``: a path typed on the command line is relative to the cwd."""
+    out = []
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if key.strip() in _PATH_KEYS and sep and value and not value.lstrip().startswith("{"):
+            value = str(Path(value.strip()).resolve())
+        out.append(f"{key}{sep}{value}")
+    return out
+
+
 @app.command()
 @friendly_errors
 def simulate(
@@ -672,6 +686,14 @@ def simulate(
     compare_file: Annotated[
         Path | None,
         typer.Option("--compare", help="Second scenario: paired before/after comparison."),
+    ] = None,
+    compare_overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compare-set",
+            help="Override a field of the second scenario only (without --compare: of a copy "
+            "of the first), e.g. --compare-set travel.routing=optimal.",
+        ),
     ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Worker processes (default: all cores).")
@@ -691,12 +713,15 @@ def simulate(
     )
     from smartwms.sim.report import write_comparison, write_experiment, write_sweep
 
-    scenario = apply_overrides(load_scenario(scenario_file), overrides or [])
-    other = (
-        apply_overrides(load_scenario(compare_file), overrides or [])
-        if compare_file is not None
-        else None
-    )
+    overrides = _paths_from_cwd(overrides)
+    compare_overrides = _paths_from_cwd(compare_overrides)
+    scenario = apply_overrides(load_scenario(scenario_file), overrides)
+    other = None
+    if compare_file is not None:
+        other = apply_overrides(load_scenario(compare_file), overrides)
+    if compare_overrides:
+        base = other if other is not None else scenario.model_copy(update={"name": "after"})
+        other = apply_overrides(base, compare_overrides)
     if sweep_spec is not None and other is not None:
         raise SmartwmsError("--sweep and --compare cannot be combined")
     sweep_key, sweep_values = _parse_sweep(sweep_spec) if sweep_spec else ("", [])

@@ -26,8 +26,9 @@ def _brute(dist, stops):
 @given(seed=st.integers(0, 10_000), k=st.integers(1, 6))
 def test_held_karp_matches_brute_force(seed, k):
     inst = make_instance(n_aisles=4, cells=6, n_skus=2, n_orders=1, seed=0)
-    exact = TourScorer(inst, exact_stops=10)
-    heuristic = TourScorer(inst, exact_stops=0)
+    exact = TourScorer(inst, method="exact", exact_stops=10)
+    exact._dp = None  # test Held-Karp itself (the DP is checked below)
+    heuristic = TourScorer(inst)
     rng = np.random.default_rng(seed)
     n_points = exact.dist.shape[0] - 1
     stops = sorted(int(p) + 1 for p in rng.choice(n_points, size=k, replace=False))
@@ -51,3 +52,23 @@ def test_affinity_shortens_history_tours_and_stays_valid():
         for order in inst.orders
     )
     assert total == pytest.approx(kpis["history_tour_after"])
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 7))
+def test_exact_scorer_agrees_with_held_karp(seed, k):
+    """On a one-block layout the routing DP and Held-Karp over the closed form agree."""
+    inst = make_instance(n_aisles=4, cells=6, n_skus=2, n_orders=1, seed=0)
+    dp = TourScorer(inst, method="exact")
+    assert dp.label.startswith("exact picker-routing DP")
+    rng = np.random.default_rng(seed)
+    stops = sorted(int(p) + 1 for p in rng.choice(dp.dist.shape[0] - 1, size=k, replace=False))
+    assert dp.length(stops) == pytest.approx(_brute(dp.dist, stops))
+
+
+def test_affinity_with_the_exact_scorer():
+    inst = make_instance(n_aisles=3, cells=5, n_skus=12, n_orders=30, seed=2)
+    result = solve_slotting(inst, method="affinity", params={"affinity_scorer": "exact"})
+    assert result.kpis["scorer"].startswith("exact picker-routing DP")
+    assert result.kpis["history_tour_after"] <= result.kpis["history_tour_before"]
+    assert plan_problems(inst, result.plan) == []

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smartwms.errors import InfeasibleError
 from smartwms.layout import distance_matrix
 from smartwms.slotting import (
     SlottingParams,
@@ -113,3 +114,40 @@ def test_abc_puts_class_a_in_the_cheapest_zone():
     worst_a = max(cost[i] for i in range(len(klass)) if klass[i] == 0)
     best_c = min(cost[i] for i in range(len(klass)) if klass[i] == 2)
     assert worst_a <= best_c
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n_skus=st.integers(5, 45),
+    heavy=st.integers(0, 6),
+    zones=st.booleans(),
+    continuous=st.booleans(),
+)
+def test_optimal_matches_scipy_assignment(seed, n_skus, heavy, zones, continuous):
+    """Medium cases against scipy's dense Hungarian method (ineligible pairs cost a lot)."""
+    from scipy.optimize import linear_sum_assignment
+
+    inst = make_instance(
+        n_aisles=4,
+        cells=6,
+        levels=2,
+        n_skus=n_skus,
+        n_orders=3 * n_skus,
+        seed=seed,
+        heavy=heavy,
+        zones=zones,
+    )
+    params = SlottingParams(weight="demand" if continuous else "frequency")
+    tables = build_tables(inst, params)
+    eligible = tables.eligible[tables.skus.type][:, tables.slots.signature]
+    cost = np.outer(tables.skus.weight, tables.slots.cost)
+    big = 1e9
+    rows, cols = linear_sum_assignment(np.where(eligible, cost, big))
+    expected = float(cost[rows, cols].sum())
+    if np.any(~eligible[rows, cols]):
+        with pytest.raises(InfeasibleError):
+            solve_slotting(inst, method="optimal", params=params)
+        return
+    result = solve_slotting(inst, method="optimal", params=params)
+    assert result.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)

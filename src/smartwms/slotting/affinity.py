@@ -48,37 +48,73 @@ class TourScorer:
     ----------
     instance
         The warehouse.
+    method
+        ``fast``: nearest neighbour + 2-opt over shortest-path distances (the local search's
+        score). ``exact``: the exact picker-routing DP of :mod:`smartwms.routing.exact` on
+        parallel-aisle layouts (up to its block limit); elsewhere Held-Karp for at most
+        ``exact_stops`` stops and nearest neighbour + 2-opt beyond (counted in
+        :attr:`approximate`).
     exact_stops
-        Orders with at most this many stops are solved exactly (Held-Karp); larger ones by
-        nearest neighbour and 2-opt.
+        Largest order (in stops) solved by Held-Karp with ``method="exact"``.
     """
 
-    def __init__(self, instance: Instance, exact_stops: int = 0) -> None:
+    def __init__(self, instance: Instance, method: str = "fast", exact_stops: int = 12) -> None:
         from smartwms.layout import distance_matrix
 
         keys: dict[object, int] = {}
-        reps: list[str] = []
+        reps: list[Location] = []
         point = []
         for loc in instance.locations:
             key = _point_key(instance.layout, loc)
             if key not in keys:
                 keys[key] = len(reps) + 1
-                reps.append(loc.id)
+                reps.append(loc)
             point.append(keys[key])
         self.location_point = {loc.id: p for loc, p in zip(instance.locations, point, strict=True)}
         self.slot_point = np.asarray(point, dtype=np.int64)
-        dist = distance_matrix(instance, [instance.depot.id, *reps])
-        self.dist = dist
-        self._rows: list[list[float]] = dist.tolist()
-        self.exact_stops = exact_stops
+        self.dist = distance_matrix(instance, [instance.depot.id, *(r.id for r in reps)])
+        self._rows: list[list[float]] = self.dist.tolist()
+        self.method = method
+        self.exact_stops = exact_stops if method == "exact" else 0
+        self.approximate = 0
+        self._dp = None
+        layout = instance.layout
+        if method == "exact" and isinstance(layout, ParallelAisleLayout):
+            from smartwms.routing.exact import MAX_EXACT_BLOCKS
+
+            if layout.n_blocks <= MAX_EXACT_BLOCKS and instance.depot.aisle is not None:
+                self._dp = (
+                    layout,
+                    instance.depot,
+                    [0, *(int(r.aisle or 0) for r in reps)],
+                    [0, *(int(r.cell or 0) for r in reps)],
+                )
+
+    @property
+    def label(self) -> str:
+        """How tours are scored, for reports."""
+        if self._dp is not None:
+            return "exact picker-routing DP (smartwms.routing.exact)"
+        if self.exact_stops:
+            return f"exact Held-Karp up to {self.exact_stops} stops, else NN + 2-opt"
+        return "nearest neighbour + 2-opt over shortest paths"
 
     def length(self, points: set[int] | list[int]) -> float:
         """Length of a closed tour from the depot (point 0) through ``points``."""
         stops = sorted(set(points) - {0})
         if not stops:
             return 0.0
+        if self._dp is not None:
+            from smartwms.routing.exact import optimal_tour_length
+
+            layout, depot, aisles, cells = self._dp
+            return optimal_tour_length(
+                layout, depot, [aisles[p] for p in stops], [cells[p] for p in stops]
+            )
         if len(stops) <= self.exact_stops:
             return _held_karp(self.dist, stops)
+        if self.method == "exact":
+            self.approximate += 1
         return _two_opt(self._rows, stops)
 
 
@@ -91,23 +127,18 @@ def _held_karp(dist: NDArray[np.float64], stops: list[int]) -> float:
         return float(d[0, 1] + d[1, 0])
     full = 1 << k
     best = np.full((full, k), np.inf)
-    for j in range(k):
-        best[1 << j, j] = d[0, j + 1]
+    bits = 1 << np.arange(k)
+    best[bits, np.arange(k)] = d[0, 1:]
     inner = d[1:, 1:]
     for mask in range(1, full):
-        row = best[mask]
-        if not np.isfinite(row).any():
+        outside = (mask & bits) == 0
+        if not outside.any():
             continue
-        # Extend every path ending at j in ``mask`` by a stop outside it.
-        cand = row[:, None] + inner
-        for nxt in range(k):
-            bit = 1 << nxt
-            if mask & bit:
-                continue
-            value = float(np.min(cand[:, nxt]))
-            target = mask | bit
-            if value < best[target, nxt]:
-                best[target, nxt] = value
+        # Extend every path ending inside ``mask`` by one stop outside it.
+        value = np.min(best[mask][:, None] + inner[:, outside], axis=0)
+        targets = mask | bits[outside]
+        cols = np.flatnonzero(outside)
+        best[targets, cols] = np.minimum(best[targets, cols], value)
     return float(np.min(best[full - 1] + d[1:, 0]))
 
 
@@ -146,7 +177,7 @@ def improve_affinity(
     """Local search on historical tour length from ``start`` (slot index per SKU)."""
     stop = stop or Stop(time_limit=tables.params.time_limit)
     rng = np.random.default_rng(seed)
-    scorer = TourScorer(tables.instance)
+    scorer = TourScorer(tables.instance, method=tables.params.affinity_scorer)
     orders = _history(tables)
     slot_of = start.copy()
     point = scorer.slot_point
@@ -192,7 +223,7 @@ def improve_affinity(
         "history_tour_after": round(after, 3),
         "iterations": done + 1 if iterations else 0,
         "accepted": accepted,
-        "scorer": "nearest neighbour + 2-opt over shortest paths",
+        "scorer": scorer.label,
     }
     return slot_of, status, info
 

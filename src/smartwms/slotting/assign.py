@@ -10,9 +10,8 @@ assignments, for a choice of SKU weights ``w`` and slot costs ``c``:
 
 The flow is aggregated so it stays small: SKUs with the same eligibility type and the same
 weight form one supply node, slots with the same eligibility signature and the same cost one
-demand node. A SKU type only gets arcs to the cheapest classes that hold ``n`` of its
-eligible slots (``n`` = number of SKUs): if a SKU sat beyond them, one of those slots would be
-free and moving there would cost no more, so the restriction keeps an optimum.
+demand node (a class). A supply node only gets arcs to the classes within the cost window an
+optimal assignment can use (see :func:`_arcs_worth_keeping`), which keeps an optimum.
 """
 
 from __future__ import annotations
@@ -71,10 +70,8 @@ def flow_assign(
     classes, class_of = class_key[0], np.asarray(class_key[1]).reshape(-1)
     group_size = np.bincount(group_of, minlength=len(groups))
     class_size = np.bincount(class_of, minlength=len(classes))
-    kept = _classes_worth_arcs(tables, classes, class_size, n)
     tails, heads = [], []
-    for g, (t, _w) in enumerate(groups):
-        ks = kept[int(t)]
+    for g, ks in _arcs_worth_keeping(tables, groups, group_size, classes, class_size, n):
         tails.append(np.full(len(ks), g, dtype=np.int64))
         heads.append(ks)
     tail = np.concatenate(tails)
@@ -104,18 +101,44 @@ def flow_assign(
     return _disaggregate(tail, head, amounts, group_of, class_of, classes, rng)
 
 
-def _classes_worth_arcs(
-    tables: Tables, classes: FloatArray, class_size: IntArray, n: int
-) -> dict[int, IntArray]:
-    """Per SKU type: the cheapest eligible classes that together hold ``n`` slots."""
-    kept: dict[int, IntArray] = {}
+def _arcs_worth_keeping(
+    tables: Tables,
+    groups: FloatArray,
+    group_size: IntArray,
+    classes: FloatArray,
+    class_size: IntArray,
+    n: int,
+) -> list[tuple[int, IntArray]]:
+    """Per supply node, the classes an optimal assignment may use (cost windows).
+
+    Some optimum sorts every type by weight (heavier SKUs in cheaper slots: both fit either)
+    and leaves no cheaper eligible slot free. So the SKU of rank ``r`` (by weight) within its
+    type, ``n_T`` SKUs strong, pays at least the ``r``-th and at most the ``(r + n - n_T)``-th
+    cheapest slot cost eligible to the type; arcs outside that window are left out.
+    """
     signature = classes[:, 0].astype(np.int64)
-    order = np.lexsort((signature, classes[:, 1]))
-    for t in range(len(tables.skus.types)):
+    cost = classes[:, 1]
+    order = np.lexsort((signature, cost))
+    type_of = groups[:, 0].astype(np.int64)
+    out: list[tuple[int, IntArray]] = []
+    for t in np.unique(type_of).tolist():
         ok = order[tables.eligible[t, signature[order]]]
-        before = np.cumsum(class_size[ok]) - class_size[ok]
-        kept[t] = ok[before < n].astype(np.int64)
-    return kept
+        cum = np.cumsum(class_size[ok])
+        members = np.flatnonzero(type_of == t)
+        members = members[np.argsort(-groups[members, 1], kind="stable")]
+        n_t = int(group_size[members].sum())
+        if len(ok) == 0:  # fits nowhere: no arcs, the flow fails and says why
+            out.extend((g, ok.astype(np.int64)) for g in members.tolist())
+            continue
+        rank = 0
+        for g in members.tolist():
+            first, last = rank + 1, rank + int(group_size[g]) + (n - n_t)
+            rank += int(group_size[g])
+            lo = cost[ok[min(int(np.searchsorted(cum, first)), len(ok) - 1)]]
+            hi = cost[ok[min(int(np.searchsorted(cum, last)), len(ok) - 1)]]
+            window = ok[(cost[ok] >= lo) & (cost[ok] <= hi)]
+            out.append((g, window.astype(np.int64)))
+    return out
 
 
 def _disaggregate(

@@ -57,6 +57,9 @@ class SlottingParams(Frozen):
         Re-slotting budget: at most this many moves from the current assignment.
     time_limit
         Seconds for the search methods (CP-SAT, local search).
+    max_orders, affinity_scorer
+        Affinity search: historical orders scored (the first ones) and how their tours are
+        scored (``fast``: nearest neighbour + 2-opt; ``exact``: the exact router, slower).
     handling_s, picker_speed
         Labour of one move: ``handling_s`` plus the walk at ``picker_speed`` (m/s).
     """
@@ -81,8 +84,8 @@ class SlottingParams(Frozen):
         default=None, gt=0, description="max share of the pick weight in one aisle (0..1]"
     )
     # affinity local search
-    history_fraction: float = Field(default=1.0, gt=0, le=1)
     max_orders: int = Field(default=2000, ge=1)
+    affinity_scorer: Literal["fast", "exact"] = "fast"
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,11 @@ class SlotTable:
 
 @dataclass(frozen=True)
 class SkuTable:
-    """Every SKU as arrays: pick weight per day, space it needs, and its eligibility type."""
+    """Every SKU as arrays: pick weight per day, space it needs, and its eligibility type.
+
+    A type is a set of SKUs that fit exactly the same slot signatures (``patterns[t]``);
+    ``types[t]`` describes it for messages (largest volume and weight, zones, heaviness).
+    """
 
     ids: list[str]
     weight: FloatArray
@@ -121,6 +128,7 @@ class SkuTable:
     hazard: list[str | None]
     type: IntArray
     types: list[tuple[float, float, frozenset[str] | None, bool]]
+    patterns: NDArray[np.bool_]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -156,9 +164,8 @@ def build_tables(instance: Instance, params: SlottingParams) -> Tables:
     if not instance.locations:
         raise InfeasibleError("the instance has no storage locations to slot into")
     slots = _slot_table(instance, params)
-    skus = _sku_table(instance, params)
-    eligible = _eligibility(skus, slots)
-    return Tables(instance, params, skus, slots, eligible)
+    skus = _sku_table(instance, params, slots)
+    return Tables(instance, params, skus, slots, skus.patterns)
 
 
 # ---------------------------------------------------------------------- slots
@@ -236,7 +243,7 @@ def _sku_weights(instance: Instance, params: SlottingParams) -> FloatArray:
     return np.asarray(out, dtype=np.float64)
 
 
-def _sku_table(instance: Instance, params: SlottingParams) -> SkuTable:
+def _sku_table(instance: Instance, params: SlottingParams, slots: SlotTable) -> SkuTable:
     quantity: defaultdict[str, float] = defaultdict(float)
     for rec in instance.stock:
         quantity[rec.sku] += rec.quantity
@@ -254,19 +261,43 @@ def _sku_table(instance: Instance, params: SlottingParams) -> SkuTable:
                 zones = set(restriction) if zones is None else zones & set(restriction)
         heavy = sku.unit_weight >= params.heavy_unit_weight
         keys.append((volume[-1], mass[-1], None if zones is None else frozenset(zones), heavy))
-    types = sorted(
+    raw = sorted(
         set(keys), key=lambda k: (k[0], k[1], sorted(k[2]) if k[2] is not None else [], k[3])
     )
-    index = {k: i for i, k in enumerate(types)}
+    raw_index = {k: i for i, k in enumerate(raw)}
+    raw_of = np.asarray([raw_index[k] for k in keys], dtype=np.int64)
+    # SKUs that fit exactly the same slot signatures are one type, whatever their sizes: the
+    # flow then has few SKU types even when every SKU has its own volume and weight.
+    fit = np.asarray(
+        [[fits(k, sig) is None for sig in slots.signatures] for k in raw], dtype=np.bool_
+    ).reshape(len(raw), len(slots.signatures))
+    patterns, pattern_of_raw = np.unique(fit, axis=0, return_inverse=True)
+    pattern_of_raw = np.asarray(pattern_of_raw).reshape(-1)
+    sku_type = pattern_of_raw[raw_of]
+    volume_arr = np.asarray(volume, dtype=np.float64)
+    mass_arr = np.asarray(mass, dtype=np.float64)
+    types = []
+    for t in range(len(patterns)):
+        members = np.flatnonzero(sku_type == t)
+        first = keys[int(members[0])]
+        types.append(
+            (
+                float(volume_arr[members].max()),
+                float(mass_arr[members].max()),
+                first[2],
+                first[3],
+            )
+        )
     return SkuTable(
         ids=[sku.id for sku in instance.skus],
         weight=_sku_weights(instance, params),
-        volume=np.asarray(volume, dtype=np.float64),
-        mass=np.asarray(mass, dtype=np.float64),
+        volume=volume_arr,
+        mass=mass_arr,
         family=[sku.family for sku in instance.skus],
         hazard=[sku.hazard for sku in instance.skus],
-        type=np.asarray([index[k] for k in keys], dtype=np.int64),
+        type=sku_type.astype(np.int64),
         types=types,
+        patterns=patterns.astype(np.bool_),
     )
 
 
@@ -287,9 +318,3 @@ def fits(
     if heavy and not low:
         return "heavy items low"
     return None
-
-
-def _eligibility(skus: SkuTable, slots: SlotTable) -> NDArray[np.bool_]:
-    return np.asarray(
-        [[fits(t, s) is None for s in slots.signatures] for t in skus.types], dtype=np.bool_
-    ).reshape(len(skus.types), len(slots.signatures))

@@ -26,6 +26,7 @@ from smartwms.slotting.costs import Tables
 __all__ = ["BUFFER", "current_assignment", "limit_moves", "plan_moves"]
 
 IntArray = NDArray[np.int64]
+_CHUNK = 512
 
 
 def current_assignment(tables: Tables) -> dict[str, list[str]]:
@@ -35,19 +36,16 @@ def current_assignment(tables: Tables) -> dict[str, list[str]]:
 
 def _labour(tables: Tables, pairs: list[tuple[str, str]]) -> list[tuple[float, float]]:
     """Distance and labour seconds of each (source, target) pair (buffer = the depot)."""
-    if not pairs:
-        return []
     depot = tables.instance.depot.id
-    points = sorted({p if p != BUFFER else depot for pair in pairs for p in pair})
-    index = {p: i for i, p in enumerate(points)}
-    dist = distance_matrix(tables.instance, points)
     params = tables.params
-    out = []
-    for source, target in pairs:
-        a = index[depot if source == BUFFER else source]
-        b = index[depot if target == BUFFER else target]
-        d = float(dist[a, b])
-        out.append((d, params.handling_s + d / params.picker_speed))
+    out: list[tuple[float, float]] = []
+    # Pairwise distances in chunks: the diagonal of small rectangular matrices.
+    for start in range(0, len(pairs), _CHUNK):
+        chunk = pairs[start : start + _CHUNK]
+        sources = [depot if s == BUFFER else s for s, _ in chunk]
+        targets = [depot if t == BUFFER else t for _, t in chunk]
+        dist = np.diagonal(distance_matrix(tables.instance, sources, targets))
+        out.extend((float(d), params.handling_s + float(d) / params.picker_speed) for d in dist)
     return out
 
 
@@ -64,36 +62,50 @@ def plan_moves(
         for loc in locs:
             occupant[loc].add(sku)
     final_empty = set(tables.slots.ids) - {loc for locs in target.values() for loc in locs}
-    pending = deque(sorted(s for s in target if sorted(current.get(s, [])) != target[s]))
     where = {s: list(current.get(s, [])) for s in target}
+    pending = {s for s in target if where[s] and sorted(where[s]) != target[s]}
     raw: list[tuple[str, str | None, str, str]] = []
-    sku_index = {s: i for i, s in enumerate(tables.skus.ids)}
-
-    def blocked(sku: str) -> bool:
-        return bool(occupant[target[sku][0]] - {sku})
+    # SKUs waiting for a location to empty, woken when its last occupant leaves.
+    waiting: dict[str, list[str]] = defaultdict(list)
+    ready: deque[str] = deque()
 
     def relocate(sku: str, source: str | None, dest: str, kind: str) -> None:
         raw.append((sku, source, dest, kind))
         if source is not None:
             occupant[source].discard(sku)
             where[sku].remove(source)
+            if not occupant[source]:
+                ready.extend(waiting.pop(source, []))
         occupant[dest].add(sku)
         where[sku].append(dest)
 
-    parked: dict[str, str] = {}
-    stalled = 0
-    while pending:
-        sku = pending.popleft()
-        if blocked(sku):
-            pending.append(sku)
-            stalled += 1
-            if stalled <= len(pending):
-                continue
-            parked[sku] = _park(sku, where, occupant, final_empty, tables, sku_index, relocate)
-            stalled = 0
-            continue
-        stalled = 0
+    def queue(sku: str) -> None:
         dest = target[sku][0]
+        if occupant[dest] - {sku}:
+            waiting[dest].append(sku)
+        else:
+            ready.append(sku)
+
+    for sku in sorted(pending):
+        queue(sku)
+    parked: dict[str, str] = {}
+    while pending:
+        if not ready:
+            # Only cycles are left: park the first SKU of one to free its slot.
+            sku = min(pending)
+            waiting[target[sku][0]].remove(sku)
+            parked[sku] = _park(sku, where, occupant, final_empty, tables, relocate)
+            if sku not in ready:
+                queue(sku)
+            continue
+        sku = ready.popleft()
+        if sku not in pending:
+            continue
+        dest = target[sku][0]
+        if occupant[dest] - {sku}:
+            waiting[dest].append(sku)  # woken too early: another SKU arrived first
+            continue
+        pending.discard(sku)
         sources = [loc for loc in where[sku] if loc != dest]
         for n, loc in enumerate(sources):
             kind = "from_buffer" if n == 0 and parked.pop(sku, None) == loc else "relocate"
@@ -127,11 +139,10 @@ def _park(
     occupant: dict[str, set[str]],
     final_empty: set[str],
     tables: Tables,
-    sku_index: dict[str, int],
     relocate: Callable[[str, str | None, str, str], None],
 ) -> str:
     """Break a cycle: move ``sku`` to a free location that stays empty, else to the buffer."""
-    i = sku_index[sku]
+    i = tables.sku_position[sku]
     spot = BUFFER
     for loc in sorted(final_empty):
         if not occupant[loc] and tables.eligible_pair(i, tables.slot_position[loc]):

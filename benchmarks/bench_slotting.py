@@ -1,0 +1,478 @@
+"""Slotting benchmark: pick-tour length on later orders, scale of the exact method, CP-SAT, K.
+
+Run from the repository root (``python3 dev.py test -q`` once creates ``.venv``)::
+
+    .venv/bin/python benchmarks/bench_slotting.py            # everything (~10 min)
+    .venv/bin/python benchmarks/bench_slotting.py --quick    # smaller runs (~2 min)
+
+Tables printed:
+
+1. Foodmart (``../shared/benchmarks/foodmart``): slot on the first 2,000 chronological orders
+   (``instances_ord2000_fsd10``), test on the 3,000 later ones (``instances_ord5000_fsd10``
+   minus the first 2,000, matched as multisets of lines). Mean shortest tour per test order
+   (exact Held-Karp over the graph's shortest paths, nearest neighbour + 2-opt above 12
+   stops; the count is printed) under each assignment.
+2. Generated parallel-aisle families (seeded, built here): skewed demand, orders drawn from
+   product categories (so SKUs have real affinity), today's stock slotted on a stale demand.
+   Mean tour per test order by the exact routing DP (``smartwms.routing.exact``).
+3. Scale: exact optimal assignment of 10,000 SKUs to 12,000 slots (median of 3 runs).
+4. CP-SAT with families, hazard segregation, aisle balance and a move budget on 2,000 SKUs.
+5. Savings as a function of the move budget K.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from smartwms.model import (
+    Instance,
+    Location,
+    Order,
+    OrderLine,
+    ParallelAisleLayout,
+    Sku,
+    Station,
+    StockRecord,
+)
+from smartwms.slotting import SlottingParams, build_tables, plan_problems, solve_slotting
+from smartwms.slotting.affinity import TourScorer
+
+ROOT = Path(__file__).resolve().parents[1]
+FOODMART = ROOT.parent / "shared" / "benchmarks" / "foodmart"
+METHODS = ["current", "random", "abc", "coi", "optimal", "affinity"]
+
+
+# ---------------------------------------------------------------------- helpers
+def mean_tour(scorer: TourScorer, assignment: dict[str, list[str]], orders: list[Order]) -> float:
+    pos = scorer.location_point
+    return float(
+        np.mean([scorer.length([pos[assignment[ln.sku][0]] for ln in o.lines]) for o in orders])
+    )
+
+
+def print_table(title: str, header: list[str], rows: list[list[object]]) -> None:
+    print(f"\n## {title}\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+    sys.stdout.flush()
+
+
+def method_table(
+    title: str,
+    history: Instance,
+    test: list[Order],
+    scorer: TourScorer,
+    methods: list[str],
+    affinity_seconds: float,
+) -> dict[str, float]:
+    tours: dict[str, float] = {}
+    rows = []
+    for method in methods:
+        params = {"time_limit": affinity_seconds if method == "affinity" else 60.0}
+        result = solve_slotting(history, method=method, seed=0, params=params)
+        if method != "current":
+            problems = plan_problems(history, result.plan, SlottingParams(**params))
+            assert not problems, problems[:3]
+        tours[method] = mean_tour(scorer, result.plan.assignment, test)
+        rows.append([method, f"{tours[method]:.2f}", result.objective, result.seconds])
+    given, coi = tours["current"], tours["coi"]
+    table = [
+        [
+            m,
+            f"{tours[m]:.2f}",
+            f"{100 * (1 - tours[m] / given):+.1f} %",
+            f"{100 * (1 - tours[m] / coi):+.1f} %",
+            f"{obj:,.0f}",
+            f"{sec:.2f}",
+        ]
+        for m, _, obj, sec in rows
+    ]
+    print_table(
+        title,
+        ["method", "mean tour / test order", "vs given", "vs COI", "expected travel", "solve s"],
+        table,
+    )
+    best = min((m for m in tours if m != "current"), key=tours.__getitem__)
+    print(
+        f"\nbest: {best}, {100 * (1 - tours[best] / coi):+.1f} % vs COI (goal >= 5 %), "
+        f"{100 * (1 - tours[best] / given):+.1f} % vs given (goal >= 20 %); tours scored by "
+        f"{scorer.label}"
+        + (f", {scorer.approximate} tours approximate" if scorer.approximate else "")
+    )
+    return tours
+
+
+# ---------------------------------------------------------------------- Foodmart
+def foodmart(affinity_seconds: float, layout_name: str) -> None:
+    from smartwms.io.foodmart import read_foodmart, read_foodmart_orders
+
+    if not FOODMART.is_dir():
+        print(f"\n(Foodmart skipped: {FOODMART} not found)")
+        return
+    large = FOODMART / "largeInstances"
+    history = read_foodmart(
+        FOODMART / layout_name,
+        FOODMART / "productsDB_1560_locations",
+        large / "instances_ord2000_fsd10",
+    )
+    later = read_foodmart_orders(large / "instances_ord5000_fsd10")
+
+    def key(o: Order) -> tuple[tuple[str, float], ...]:
+        return tuple(sorted((ln.sku, ln.quantity) for ln in o.lines))
+
+    left = collections.Counter(key(o) for o in history.orders)
+    test = []
+    for order in later:
+        if left[key(order)] > 0:
+            left[key(order)] -= 1
+        else:
+            test.append(order)
+    hist_freq = collections.Counter(ln.sku for o in history.orders for ln in o.lines)
+    test_freq = collections.Counter(ln.sku for o in test for ln in o.lines)
+    ids = [s.id for s in history.skus]
+    rank = statistics.correlation(
+        list(_ranks([hist_freq[i] for i in ids])), list(_ranks([test_freq[i] for i in ids]))
+    )
+    pairs = collections.Counter()
+    for o in history.orders:
+        skus = sorted({ln.sku for ln in o.lines})
+        pairs.update((a, b) for k, a in enumerate(skus) for b in skus[k + 1 :])
+    repeated = sum(1 for c in pairs.values() if c >= 2)
+    print(
+        f"\nFoodmart {layout_name}: {len(history.orders)} history orders, {len(test)} test orders;"
+        f" Spearman rank correlation of SKU pick counts history vs test = {rank:.3f}; "
+        f"{repeated} of {len(pairs)} co-ordered SKU pairs occur twice or more in the history"
+    )
+    scorer = TourScorer(history, method="exact", exact_stops=12)
+    method_table(
+        f"Foodmart {layout_name}: mean shortest tour per later order",
+        history,
+        test,
+        scorer,
+        METHODS,
+        affinity_seconds,
+    )
+
+
+def _ranks(values: list[float]) -> np.ndarray:
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(len(values))
+    return ranks
+
+
+# ---------------------------------------------------------------------- generated families
+def generated(
+    n_aisles: int,
+    cells: int,
+    levels: int,
+    n_skus: int,
+    n_orders: int,
+    seed: int,
+    n_blocks: int = 1,
+    families: int = 0,
+    hazards: bool = False,
+) -> tuple[Instance, list[Order]]:
+    """A warehouse with skewed demand and category-driven orders; returns history and test.
+
+    Both sides of an aisle hold slots at every cell and level. Demand follows a Zipf law;
+    an order picks one or two categories and 1-5 SKUs from them by popularity. Today's stock
+    was slotted by popularity two seasons ago: a random permutation of the true ranks.
+    """
+    rng = np.random.default_rng(seed)
+    layout = ParallelAisleLayout(
+        n_aisles=n_aisles,
+        aisle_spacing=3.0,
+        cells_per_block=cells,
+        cell_length=1.0,
+        n_blocks=n_blocks,
+        cross_aisle_widths=2.0,
+        levels=levels,
+    )
+    locations = [
+        Location(
+            id=f"A{a:02d}-C{c:03d}-{side[0]}{lv}",
+            aisle=a,
+            cell=c,
+            side=side,
+            level=lv,
+            volume_capacity=120.0 if (c % 4 == 0) else 60.0,
+            weight_capacity=400.0,
+        )
+        for a in range(n_aisles)
+        for c in range(layout.cells_per_aisle)
+        for side in ("left", "right")
+        for lv in range(levels)
+    ]
+    if len(locations) < n_skus:
+        raise SystemExit(f"{len(locations)} slots for {n_skus} SKUs")
+    popularity = 1.0 / np.arange(1, n_skus + 1) ** 0.9
+    popularity = popularity[rng.permutation(n_skus)]
+    category = rng.integers(0, max(n_skus // 12, 1), n_skus)
+    unit_volume = rng.choice([1.0, 2.0, 4.0], n_skus, p=[0.6, 0.3, 0.1])
+    skus = [
+        Sku(
+            id=f"S{i:05d}",
+            unit_volume=float(unit_volume[i]),
+            unit_weight=25.0 if rng.random() < 0.03 else float(rng.uniform(0.2, 5)),
+            family=f"F{category[i] % families}" if families else None,
+            hazard=(("flammable", "corrosive")[i % 2] if rng.random() < 0.05 else None)
+            if hazards
+            else None,
+        )
+        for i in range(n_skus)
+    ]
+    # Stale slotting: ranks of a noisy old popularity onto slots by distance from the depot.
+    old = popularity * rng.lognormal(0, 1.5, n_skus)
+    slot_rank = np.argsort(
+        [2 * (3.0 * loc.aisle + (layout.cells_per_aisle - loc.cell)) for loc in locations],
+        kind="stable",
+    )
+    fit = [j for j in slot_rank.tolist()]
+    stock = []
+    used = set()
+    for i in np.argsort(-old, kind="stable").tolist():
+        need = 10 * unit_volume[i]
+        for j in fit:
+            if (
+                j not in used
+                and locations[j].volume_capacity >= need
+                and (skus[i].unit_weight < 20 or locations[j].level == 0)
+            ):
+                used.add(j)
+                stock.append(StockRecord(sku=skus[i].id, location=locations[j].id, quantity=10))
+                break
+    members: dict[int, list[int]] = collections.defaultdict(list)
+    for i, cat in enumerate(category.tolist()):
+        members[cat].append(i)
+    cats = sorted(members)
+    cat_pop = np.asarray([popularity[members[c]].sum() for c in cats])
+    cat_pop /= cat_pop.sum()
+    orders = []
+    for o in range(2 * n_orders):
+        lines: set[int] = set()
+        for c in rng.choice(len(cats), size=int(rng.integers(1, 3)), p=cat_pop).tolist():
+            pool = members[cats[c]]
+            p = popularity[pool] / popularity[pool].sum()
+            k = min(int(rng.integers(1, 6)), len(pool))
+            lines.update(int(x) for x in rng.choice(pool, size=k, replace=False, p=p))
+        orders.append(Order(id=f"O{o}", lines=[OrderLine(sku=skus[i].id) for i in sorted(lines)]))
+    history = Instance(
+        name=f"gen-{n_aisles}x{cells}x{levels}-{n_skus}",
+        layout=layout,
+        locations=locations,
+        skus=skus,
+        stock=stock,
+        orders=orders[:n_orders],
+        stations=[Station(id="depot", aisle=0, cross_aisle=n_blocks)],
+    )
+    return history, orders[n_orders:]
+
+
+def generated_tables(affinity_seconds: float, quick: bool) -> None:
+    families = [
+        ("single block, 10 aisles x 30 cells x 2 levels", dict(n_aisles=10, cells=30, levels=2)),
+        (
+            "two blocks, 12 aisles x 2 x 20 cells x 2 levels",
+            dict(n_aisles=12, cells=20, levels=2, n_blocks=2),
+        ),
+    ]
+    for title, shape in families[:1] if quick else families:
+        slots = shape["n_aisles"] * shape["cells"] * shape.get("n_blocks", 1) * 2 * shape["levels"]
+        history, test = generated(
+            n_skus=int(0.85 * slots), n_orders=1000 if quick else 2000, seed=1, **shape
+        )
+        scorer = TourScorer(history, method="exact")
+        method_table(
+            f"generated: {title} ({len(history.skus)} SKUs, {slots} slots)",
+            history,
+            test[:500] if quick else test,
+            scorer,
+            METHODS,
+            affinity_seconds,
+        )
+
+
+# ---------------------------------------------------------------------- scale
+def scale(repeats: int) -> None:
+    history, _ = generated(n_aisles=20, cells=100, levels=3, n_skus=10_000, n_orders=30_000, seed=2)
+    rows = []
+    for label, inst in [
+        ("pick frequency from 30,000 orders", history),
+        (
+            "continuous demand (no two SKUs alike)",
+            history.model_copy(
+                update={
+                    "orders": [],
+                    "skus": [
+                        s.model_copy(update={"demand": float(d)})
+                        for s, d in zip(
+                            history.skus,
+                            np.random.default_rng(3).pareto(1.1, len(history.skus)) + 0.01,
+                            strict=True,
+                        )
+                    ],
+                }
+            ),
+        ),
+    ]:
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = solve_slotting(inst, method="optimal")
+            times.append(time.perf_counter() - start)
+        tables = build_tables(inst, SlottingParams())
+        groups = len(set(zip(tables.skus.type.tolist(), tables.skus.weight.tolist(), strict=True)))
+        classes = len(
+            set(zip(tables.slots.signature.tolist(), tables.slots.cost.tolist(), strict=True))
+        )
+        problems = plan_problems(inst, result.plan)
+        rows.append(
+            [
+                label,
+                f"{len(tables.skus):,} x {len(tables.slots):,}",
+                f"{groups:,} x {classes:,}",
+                f"{statistics.median(times):.2f}",
+                result.status.value,
+                "valid" if not problems else problems[0],
+            ]
+        )
+    print_table(
+        f"exact optimal assignment at scale (end to end: costs, flow, moves; median of {repeats})",
+        [
+            "demand",
+            "SKUs x slots",
+            "flow nodes (SKU groups x slot classes)",
+            "seconds",
+            "status",
+            "plan",
+        ],
+        rows,
+    )
+
+
+# ---------------------------------------------------------------------- CP-SAT
+def cpsat(limit: float) -> None:
+    history, test = generated(
+        n_aisles=12,
+        cells=50,
+        levels=2,
+        n_skus=2000,
+        n_orders=4000,
+        seed=4,
+        families=40,
+        hazards=True,
+    )
+    params = {"time_limit": limit, "aisle_balance": 0.2, "max_moves": 800}
+    start = time.perf_counter()
+    result = solve_slotting(history, method="cpsat", params=params)
+    seconds = time.perf_counter() - start
+    exact = solve_slotting(history, method="optimal")
+    problems = plan_problems(history, result.plan, SlottingParams(**params))
+    scorer = TourScorer(history, method="exact")
+    today = {s.id: history.locations_of(s.id) for s in history.skus}
+    rows = [
+        [
+            "cpsat (families, hazards, balance <= 20 %, K = 800)",
+            result.status.value,
+            f"{seconds:.1f}",
+            f"{result.objective:,.0f}",
+            len(result.plan.moves),
+            f"{mean_tour(scorer, result.plan.assignment, test[:500]):.2f}",
+            "valid" if not problems else problems[0],
+        ],
+        [
+            "optimal (no side constraints, no budget)",
+            exact.status.value,
+            f"{exact.seconds:.1f}",
+            f"{exact.objective:,.0f}",
+            len(exact.plan.moves),
+            f"{mean_tour(scorer, exact.plan.assignment, test[:500]):.2f}",
+            "valid",
+        ],
+        [
+            "current",
+            "-",
+            "-",
+            f"{result.plan.baseline_objective:,.0f}",
+            0,
+            f"{mean_tour(scorer, today, test[:500]):.2f}",
+            "-",
+        ],
+    ]
+    print_table(
+        f"CP-SAT with side constraints: 2,000 SKUs, 2,400 slots, time limit {limit:.0f} s",
+        ["method", "status", "seconds", "expected travel", "moves", "mean tour (500 test)", "plan"],
+        rows,
+    )
+    print(f"\nCP-SAT details: {result.kpis}")
+
+
+# ---------------------------------------------------------------------- budget
+def budget(quick: bool) -> None:
+    history, test = generated(n_aisles=10, cells=30, levels=2, n_skus=1000, n_orders=2000, seed=5)
+    scorer = TourScorer(history, method="exact")
+    sample = test[:500]
+    rows = []
+    full = solve_slotting(history, method="optimal")
+    ks = [0, 10, 25, 50, 100, 200, 400, len(full.plan.moves)]
+    for k in ks:
+        greedy = solve_slotting(history, method="optimal", params={"max_moves": k})
+        row = [
+            k,
+            len(greedy.plan.moves),
+            f"{greedy.kpis['saving_pct']:.1f} %",
+            f"{mean_tour(scorer, greedy.plan.assignment, sample):.2f}",
+        ]
+        if not quick:
+            cp = solve_slotting(history, method="cpsat", params={"max_moves": k, "time_limit": 30})
+            row += [
+                len(cp.plan.moves),
+                f"{cp.kpis['saving_pct']:.1f} %",
+                f"{mean_tour(scorer, cp.plan.assignment, sample):.2f}",
+            ]
+        rows.append(row)
+    header = ["K", "moves (greedy)", "travel saved (greedy)", "mean tour (greedy)"]
+    if not quick:
+        header += ["moves (cpsat)", "travel saved (cpsat)", "mean tour (cpsat)"]
+    print_table(
+        "savings as a function of the move budget K (1,000 SKUs; greedy = optimal target cut "
+        "to K moves by saving per labour second)",
+        header,
+        rows,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller, faster runs")
+    parser.add_argument("--affinity-seconds", type=float, default=None)
+    parser.add_argument("--foodmart-layout", default="warehouse_8_0_3_1560")
+    parser.add_argument(
+        "--only", choices=["foodmart", "generated", "scale", "cpsat", "budget"], default=None
+    )
+    args = parser.parse_args()
+    seconds = args.affinity_seconds or (20.0 if args.quick else 60.0)
+    parts = {
+        "foodmart": lambda: foodmart(seconds, args.foodmart_layout),
+        "generated": lambda: generated_tables(seconds, args.quick),
+        "scale": lambda: scale(1 if args.quick else 3),
+        "cpsat": lambda: cpsat(60.0),
+        "budget": lambda: budget(args.quick),
+    }
+    for name, run in parts.items():
+        if args.only in (None, name):
+            run()
+
+
+if __name__ == "__main__":
+    main()
