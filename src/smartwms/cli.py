@@ -547,12 +547,16 @@ def agv_run(
         Path | None, typer.Option("--animate", help="GIF of the first steps.")
     ] = None,
     frames: Annotated[int, typer.Option("--frames", help="Steps in the animation.")] = 60,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Stop after S seconds (plan so far).")
+    ] = None,
 ) -> None:
     """Run an AGV fleet step by step (PIBT), check the plan and report throughput."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from smartwms.agv.check import check_plan
     from smartwms.agv.scenario import RunOptions, run_from_options
+    from smartwms.stopping import Stop
 
     options = RunOptions(
         problem=problem,
@@ -572,7 +576,11 @@ def agv_run(
         TextColumn("agv"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
     ) as bar:
         job = bar.add_task("steps", total=steps)
-        result = run_from_options(options, progress=lambda t, n: bar.update(job, completed=t))
+        result = run_from_options(
+            options,
+            progress=lambda t, n: bar.update(job, completed=t),
+            stop=None if time_limit is None else Stop(time_limit=time_limit),
+        )
     plan = result.plan_dict()
     conflicts = check_plan(plan, result.layout.rows)
     summary = {**result.summary(), "conflicts": len(conflicts)}
