@@ -277,9 +277,12 @@ def generate(
         config = GeneratorConfig(**values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else ""
-        option = _GENERATE_OPTIONS.get(field, field.replace("_", "-"))
         message = first["msg"].removeprefix("Value error, ")
+        # Cross-field checks name their field at the start of the message instead.
+        field = str(first["loc"][0]) if first["loc"] else message.split(":")[0]
+        option = _GENERATE_OPTIONS.get(field, field.replace("_", "-") if first["loc"] else "")
+        if not first["loc"] and option:
+            message = message.split(":", 1)[1].strip()
         raise SmartwmsError(f"--{option}: {message}" if option else message) from None
     with Progress(
         TextColumn("{task.description:<12}"),
@@ -544,12 +547,16 @@ def agv_run(
         Path | None, typer.Option("--animate", help="GIF of the first steps.")
     ] = None,
     frames: Annotated[int, typer.Option("--frames", help="Steps in the animation.")] = 60,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Stop after S seconds (plan so far).")
+    ] = None,
 ) -> None:
     """Run an AGV fleet step by step (PIBT), check the plan and report throughput."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from smartwms.agv.check import check_plan
     from smartwms.agv.scenario import RunOptions, run_from_options
+    from smartwms.stopping import Stop
 
     options = RunOptions(
         problem=problem,
@@ -569,7 +576,11 @@ def agv_run(
         TextColumn("agv"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
     ) as bar:
         job = bar.add_task("steps", total=steps)
-        result = run_from_options(options, progress=lambda t, n: bar.update(job, completed=t))
+        result = run_from_options(
+            options,
+            progress=lambda t, n: bar.update(job, completed=t),
+            stop=None if time_limit is None else Stop(time_limit=time_limit),
+        )
     plan = result.plan_dict()
     conflicts = check_plan(plan, result.layout.rows)
     summary = {**result.summary(), "conflicts": len(conflicts)}
