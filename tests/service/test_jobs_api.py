@@ -84,7 +84,7 @@ def test_time_limit_is_honoured(client: TestClient) -> None:
     job = wait_for(client, job_id)
     assert job["state"] == "succeeded" and job["time_limit"] == 1.0
     # A full matrix takes tens of seconds; stopping at 1 s leaves a generous margin on a busy CI.
-    assert job["run_seconds"] < 20
+    assert job["run_seconds"] < 30
     result = client.get(f"/v1/jobs/{job_id}/result", headers=ALICE).json()["result"]
     assert result["status"] == "time_limit"
 
