@@ -9,12 +9,15 @@ The scenario is the demo warehouse (20 aisles x 2 blocks, 1,000 slots) with 20 p
 orders per hour for 8 hours (5,000 orders), aisle congestion and replenishment on, so every
 aisle visit is a SimPy resource request. Routing the 600-order pool happens once, before the
 replications, and is reported separately. For scale, the table also shows plain SimPy on a
-trivial process (one timeout per step), the fastest the kernel can go on this machine.
+trivial process (one timeout per step), the fastest the kernel can go on this machine. On a
+shared machine the wall-clock speed-up of the parallel run depends on the other load, so the
+CPU seconds of both runs are printed too (equal CPU means the workers add no overhead).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -65,6 +68,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     scenario = shift_scenario()
     started = time.perf_counter()
     prepared = prepare(scenario)
@@ -77,14 +81,17 @@ def main() -> None:
     orders = statistics.median(r.orders for r in singles)
     raw = statistics.median(raw_simpy_events_per_second() for _ in range(args.repeats))
 
-    timings = {}
+    timings, cpu = {}, {}
     for workers in (1, default_workers()):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), os.times()
         run_replications(prepared, args.replications, seed=2, workers=workers)
+        c1 = os.times()
         timings[workers] = time.perf_counter() - t0
+        cpu[workers] = (c1.user - c0.user) + (c1.children_user - c0.children_user)
     one, many = timings[1], timings[default_workers()]
 
     k = singles[0].kpis
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f} when the run started")
     print(f"scenario: {scenario.name}, routing {prepared.routing_used}, 20 pickers, 8 h")
     print(
         f"  orders/replication {orders:,.0f}, utilisation {k['picker_utilisation']:.2f}, "
@@ -107,6 +114,10 @@ def main() -> None:
     print(f"| {args.replications} replications, 1 worker (s) | {one:.1f} | - | - |")
     n = default_workers()
     print(f"| {args.replications} replications, {n} workers (s) | {many:.1f} | - | - |")
+    print(
+        f"| CPU seconds, 1 worker / {n} workers | {cpu[1]:.1f} / {cpu[n]:.1f} | "
+        "equal (no parallel overhead) | - |"
+    )
     print(
         f"| speed-up | {one / many:.2f}x | > 1 (both cores) | "
         f"{'yes' if one / many > 1.2 else 'no'} |"

@@ -544,12 +544,16 @@ def agv_run(
         Path | None, typer.Option("--animate", help="GIF of the first steps.")
     ] = None,
     frames: Annotated[int, typer.Option("--frames", help="Steps in the animation.")] = 60,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", help="Stop after S seconds (plan so far).")
+    ] = None,
 ) -> None:
     """Run an AGV fleet step by step (PIBT), check the plan and report throughput."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from smartwms.agv.check import check_plan
     from smartwms.agv.scenario import RunOptions, run_from_options
+    from smartwms.stopping import Stop
 
     options = RunOptions(
         problem=problem,
@@ -569,7 +573,11 @@ def agv_run(
         TextColumn("agv"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
     ) as bar:
         job = bar.add_task("steps", total=steps)
-        result = run_from_options(options, progress=lambda t, n: bar.update(job, completed=t))
+        result = run_from_options(
+            options,
+            progress=lambda t, n: bar.update(job, completed=t),
+            stop=None if time_limit is None else Stop(time_limit=time_limit),
+        )
     plan = result.plan_dict()
     conflicts = check_plan(plan, result.layout.rows)
     summary = {**result.summary(), "conflicts": len(conflicts)}
@@ -653,6 +661,20 @@ def _parse_sweep(text: str) -> tuple[str, list[Any]]:
     return key, parsed
 
 
+_PATH_KEYS = ("slotting.plan",)
+
+
+def _paths_from_cwd(overrides: list[str] | None) -> list[str]:
+    """``--set slotting.plan=FILE``: a path typed on the command line is relative to the cwd."""
+    out = []
+    for item in overrides or []:
+        key, sep, value = item.partition("=")
+        if key.strip() in _PATH_KEYS and sep and value and not value.lstrip().startswith("{"):
+            value = str(Path(value.strip()).resolve())
+        out.append(f"{key}{sep}{value}")
+    return out
+
+
 @app.command()
 @friendly_errors
 def simulate(
@@ -669,6 +691,14 @@ def simulate(
     compare_file: Annotated[
         Path | None,
         typer.Option("--compare", help="Second scenario: paired before/after comparison."),
+    ] = None,
+    compare_overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compare-set",
+            help="Override a field of the second scenario only (without --compare: of a copy "
+            "of the first), e.g. --compare-set travel.routing=optimal.",
+        ),
     ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Worker processes (default: all cores).")
@@ -688,12 +718,15 @@ def simulate(
     )
     from smartwms.sim.report import write_comparison, write_experiment, write_sweep
 
-    scenario = apply_overrides(load_scenario(scenario_file), overrides or [])
-    other = (
-        apply_overrides(load_scenario(compare_file), overrides or [])
-        if compare_file is not None
-        else None
-    )
+    overrides = _paths_from_cwd(overrides)
+    compare_overrides = _paths_from_cwd(compare_overrides)
+    scenario = apply_overrides(load_scenario(scenario_file), overrides)
+    other = None
+    if compare_file is not None:
+        other = apply_overrides(load_scenario(compare_file), overrides)
+    if compare_overrides:
+        base = other if other is not None else scenario.model_copy(update={"name": "after"})
+        other = apply_overrides(base, compare_overrides)
     if sweep_spec is not None and other is not None:
         raise SmartwmsError("--sweep and --compare cannot be combined")
     sweep_key, sweep_values = _parse_sweep(sweep_spec) if sweep_spec else ("", [])

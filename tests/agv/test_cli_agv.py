@@ -112,3 +112,12 @@ def test_lorr_problem_file(shared: Path) -> None:
     assert code == 0, output
     assert summary["agents"] == 10 and summary["conflicts"] == 0
     assert summary["tasks_completed"] > 5
+
+
+def test_time_limit_returns_the_plan_so_far(data_dir: Path) -> None:
+    code, summary, output = run(
+        "--problem", str(data_dir / "agv_tiny.json"), "--steps", "50", "--time-limit", "0"
+    )
+    assert code == 0, output
+    assert summary["status"] == "time_limit" and summary["steps"] < 50
+    assert summary["conflicts"] == 0

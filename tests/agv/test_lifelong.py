@@ -145,3 +145,20 @@ def test_lorr_small_roundrobin_and_pooled(shared: Path) -> None:
     for res in (rr, pooled):
         assert check_plan(res.plan_dict(), prob.layout.rows) == []
         assert len(res.completed) > 20
+
+
+def test_battery_sends_low_agents_to_charge_and_back() -> None:
+    from smartwms.agv import BatteryPolicy
+    from smartwms.model import Battery
+
+    layout = pillar_map(5, 7, 1.0, 0)
+    grid = Grid(layout)
+    spec = Battery(initial=30, threshold=25, consumption_per_move=1, charge_per_step=20)
+    policy = BatteryPolicy(grid, spec, chargers=[6, 34], n_agents=2)
+    cells = [28, 0, 34, 6, 14]
+    res = run_lifelong(layout, [0, 34], RoundRobinTasks(cells, 2), 120, battery=policy, grid=grid)
+    assert check_plan(res.plan_dict(), layout.rows) == []
+    kpis = res.summary()
+    assert kpis["battery_charge_trips"] >= 2 and kpis["battery_charging_steps"] >= 2
+    assert kpis["battery_depleted"] == 0
+    assert len(res.completed) > 10  # agents return to their tasks after charging

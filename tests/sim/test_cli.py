@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from smartwms.cli import app
 
 runner = CliRunner()
-MMC = str(Path(__file__).resolve().parents[2] / "instances" / "scenarios" / "mmc-rho05.json")
+SCENARIOS = Path(__file__).resolve().parents[2] / "instances" / "scenarios"
+MMC = str(SCENARIOS / "mmc-rho05.json")
 SHORT = ["--set", "horizon_s=14400", "--set", "warmup_s=1800", "--workers", "1"]
 
 
@@ -78,3 +79,46 @@ def test_missing_scenario_file() -> None:
     result = runner.invoke(app, ["simulate", "no-such-scenario.json"])
     assert result.exit_code == 2
     assert "no-such-scenario.json" in result.stderr
+
+
+def test_compare_set_changes_only_the_second_side(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app,
+        ["simulate", MMC, "-n", "3", "--json", *SHORT, "--compare-set", "pickers.count=6"],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["before"]["scenario"] == "mmc-rho05" and data["after"]["scenario"] == "after"
+    wait = data["difference"]["order_wait_s"]
+    assert wait["significant"] and wait["mean"] < 0  # 6 pickers instead of 4: shorter waits
+
+
+def test_slotting_plan_path_on_the_command_line_is_relative_to_cwd(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from smartwms.io import read_instance
+    from smartwms.slotting import solve_slotting
+
+    instance = read_instance(SCENARIOS / "demo-warehouse.instance.json")
+    plan = solve_slotting(instance, method="optimal").plan
+    (tmp_path / "plan.json").write_text(plan.model_dump_json())
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(SCENARIOS / "warehouse-nearest.json"),
+            "-n",
+            "2",
+            "--json",
+            *SHORT,
+            "--set",
+            "orders.pool_size=100",
+            "--compare-set",
+            "slotting.plan=plan.json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    travel = json.loads(result.stdout)["difference"]["travel_per_order_m"]
+    assert travel["mean"] < -20  # the plan (read from the cwd) moves fast movers to the depot

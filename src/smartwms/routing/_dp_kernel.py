@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["block_costs", "sweep"]
+__all__ = ["batch_lengths", "block_costs", "sweep", "visiting_order"]
 
 INF = 1e300
 
@@ -60,6 +60,78 @@ def block_costs(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def _forward(  # type: ignore[no-untyped-def]
+    cost,
+    has,
+    spacing,
+    depot_col,
+    depot_cross,
+    n_states,
+    empty,
+    v_src,
+    v_dst,
+    v_cfg,
+    v_off,
+    h_src,
+    h_dst,
+    h_sum,
+    h_fin,
+    vback,
+    hback,
+    track,
+):
+    """Forward pass; the value of every state after the last aisle (back pointers if track)."""
+    n_cols, n_blocks = has.shape[0], has.shape[1]
+    value = np.full(n_states, INF)
+    value[empty] = 0.0
+    new = np.empty(n_states)
+    for c in range(n_cols):
+        for b in range(n_blocks):
+            new[:] = INF
+            p = has[c, b]
+            for t in range(v_off[b, p, 0], v_off[b, p, 1]):
+                v = value[v_src[t]]
+                if v >= INF:
+                    continue
+                v += cost[c, b, v_cfg[t]]
+                d = v_dst[t]
+                if v < new[d]:
+                    new[d] = v
+                    if track:
+                        vback[c, b, d] = t
+            value[:] = new
+        if c == n_cols - 1:
+            break
+        new[:] = INF
+        for t in range(h_src.shape[0]):
+            v = value[h_src[t]]
+            if v >= INF:
+                continue
+            if c == depot_col and not (h_fin[t] >> depot_cross) & 1:
+                continue
+            v += spacing * h_sum[t]
+            d = h_dst[t]
+            if v < new[d]:
+                new[d] = v
+                if track:
+                    hback[c, d] = t
+        value[:] = new
+    return value
+
+
+@njit(cache=True)
+def _best_final(value, final_ok, nonzero, depot_col, depot_cross, n_cols):  # type: ignore[no-untyped-def]
+    best, state = INF, -1
+    for s in range(value.shape[0]):
+        if not final_ok[s] or value[s] >= best:
+            continue
+        if depot_col == n_cols - 1 and not (nonzero[s] >> depot_cross) & 1:
+            continue  # the depot sits in the last aisle and the tour misses it
+        best, state = value[s], s
+    return best, state
+
+
+@njit(cache=True)
 def sweep(  # type: ignore[no-untyped-def]
     cost,
     has,
@@ -87,47 +159,29 @@ def sweep(  # type: ignore[no-untyped-def]
     ``inf`` when no tour exists.
     """
     n_cols, n_blocks = has.shape[0], has.shape[1]
-    value = np.full(n_states, INF)
-    value[empty] = 0.0
-    new = np.empty(n_states)
     vback = np.full((n_cols, n_blocks, n_states), -1, dtype=np.int64)
     hback = np.full((max(n_cols - 1, 1), n_states), -1, dtype=np.int64)
-    for c in range(n_cols):
-        for b in range(n_blocks):
-            new[:] = INF
-            p = has[c, b]
-            for t in range(v_off[b, p, 0], v_off[b, p, 1]):
-                v = value[v_src[t]]
-                if v >= INF:
-                    continue
-                v += cost[c, b, v_cfg[t]]
-                d = v_dst[t]
-                if v < new[d]:
-                    new[d] = v
-                    vback[c, b, d] = t
-            value[:] = new
-        if c == n_cols - 1:
-            break
-        new[:] = INF
-        for t in range(h_src.shape[0]):
-            v = value[h_src[t]]
-            if v >= INF:
-                continue
-            if c == depot_col and not (h_fin[t] >> depot_cross) & 1:
-                continue
-            v += spacing * h_sum[t]
-            d = h_dst[t]
-            if v < new[d]:
-                new[d] = v
-                hback[c, d] = t
-        value[:] = new
-    best, state = INF, -1
-    for s in range(n_states):
-        if not final_ok[s] or value[s] >= best:
-            continue
-        if depot_col == n_cols - 1 and not (nonzero[s] >> depot_cross) & 1:
-            continue  # the depot sits in the last aisle and the tour misses it
-        best, state = value[s], s
+    value = _forward(
+        cost,
+        has,
+        spacing,
+        depot_col,
+        depot_cross,
+        n_states,
+        empty,
+        v_src,
+        v_dst,
+        v_cfg,
+        v_off,
+        h_src,
+        h_dst,
+        h_sum,
+        h_fin,
+        vback,
+        hback,
+        True,
+    )
+    best, state = _best_final(value, final_ok, nonzero, depot_col, depot_cross, n_cols)
     configs = np.zeros((n_cols, n_blocks), dtype=np.int64)
     hcodes = np.zeros(max(n_cols - 1, 1), dtype=np.int64)
     if state < 0:
@@ -142,3 +196,209 @@ def sweep(  # type: ignore[no-untyped-def]
             hcodes[c - 1] = h_code[t]
             state = h_src[t]
     return best, configs, hcodes
+
+
+@njit(cache=True)
+def _add_chain(eu, ev, n_edges, nodes, first, last, times):  # type: ignore[no-untyped-def]
+    """Add ``times`` copies of the path ``nodes[first], ..., nodes[last]``."""
+    for _ in range(times):
+        for i in range(first, last):
+            eu[n_edges] = nodes[i]
+            ev[n_edges] = nodes[i + 1]
+            n_edges += 1
+    return n_edges
+
+
+@njit(cache=True)
+def visiting_order(  # type: ignore[no-untyped-def]
+    configs, hcodes, n_cross, pick_col, pick_block, pick_y, depot_node
+):
+    """Indices of the picks in the order an Euler circuit of the DP's tour subgraph meets them.
+
+    Nodes: the cross-aisle vertex ``(c, k)`` is ``c * n_cross + k``; distinct pick positions
+    follow, numbered by aisle and then ``y``. The circuit starts at the depot's vertex.
+    """
+    n_cols, n_blocks = configs.shape[0], configs.shape[1]
+    n = pick_col.shape[0]
+    by_y = np.argsort(pick_y, kind="mergesort")
+    by_col = np.argsort(pick_col[by_y], kind="mergesort")
+    order = by_y[by_col]  # sorted by (aisle, y), stable in the input order
+    base = n_cols * n_cross
+    pos_of_rank = np.empty(n, dtype=np.int64)
+    pos_start = np.empty(n + 1, dtype=np.int64)
+    n_pos = 0
+    for r in range(n):
+        i = order[r]
+        if r == 0 or pick_col[i] != pick_col[order[r - 1]] or pick_y[i] != pick_y[order[r - 1]]:
+            pos_start[n_pos] = r
+            n_pos += 1
+        pos_of_rank[r] = n_pos - 1
+    pos_start[n_pos] = n
+    # Positions of each (aisle, block) are a contiguous run.
+    run_lo = np.zeros((n_cols, n_blocks), dtype=np.int64)
+    run_hi = np.zeros((n_cols, n_blocks), dtype=np.int64)
+    for p in range(n_pos - 1, -1, -1):
+        i = order[pos_start[p]]
+        c, b = pick_col[i], pick_block[i]
+        if run_hi[c, b] == 0:
+            run_hi[c, b] = p + 1
+        run_lo[c, b] = p
+    pos_y = np.empty(n_pos)
+    for p in range(n_pos):
+        pos_y[p] = pick_y[order[pos_start[p]]]
+    cap = 2 * (n_pos + n_cols * n_blocks) + 2 * n_cross * n_cols + 2
+    eu = np.empty(cap, dtype=np.int64)
+    ev = np.empty(cap, dtype=np.int64)
+    m = 0
+    chain = np.empty(n_pos + 2, dtype=np.int64)
+    for c in range(n_cols):
+        for b in range(n_blocks):
+            config = configs[c, b]
+            if config == 0:
+                continue
+            lo, hi = run_lo[c, b], run_hi[c, b]
+            k = hi - lo
+            chain[0] = c * n_cross + b
+            for j in range(k):
+                chain[1 + j] = base + lo + j
+            chain[k + 1] = c * n_cross + b + 1
+            if config == 1 or config == 2:
+                m = _add_chain(eu, ev, m, chain, 0, k + 1, config)
+            elif config == 3:
+                m = _add_chain(eu, ev, m, chain, 0, k, 2)
+            elif config == 4:
+                m = _add_chain(eu, ev, m, chain, 1, k + 1, 2)
+            else:
+                split, widest = 1, -1.0
+                for j in range(1, k):
+                    g = pos_y[lo + j] - pos_y[lo + j - 1]
+                    if g > widest:
+                        split, widest = j, g
+                m = _add_chain(eu, ev, m, chain, 0, split, 2)
+                m = _add_chain(eu, ev, m, chain, split + 1, k + 1, 2)
+        if c < n_cols - 1:
+            code = hcodes[c]
+            for k in range(n_cross - 1, -1, -1):  # cross aisle 0 is the most significant digit
+                mult = code % 3
+                code //= 3
+                for _ in range(mult):
+                    eu[m] = c * n_cross + k
+                    ev[m] = (c + 1) * n_cross + k
+                    m += 1
+    # Hierholzer's algorithm on the multigraph (compressed adjacency lists).
+    n_nodes = base + n_pos
+    degree = np.zeros(n_nodes + 1, dtype=np.int64)
+    for e in range(m):
+        degree[eu[e] + 1] += 1
+        degree[ev[e] + 1] += 1
+    offset = np.cumsum(degree)
+    fill = offset[:-1].copy()
+    adj_node = np.empty(2 * m, dtype=np.int64)
+    adj_edge = np.empty(2 * m, dtype=np.int64)
+    for e in range(m):
+        u, v = eu[e], ev[e]
+        adj_node[fill[u]] = v
+        adj_edge[fill[u]] = e
+        fill[u] += 1
+        adj_node[fill[v]] = u
+        adj_edge[fill[v]] = e
+        fill[v] += 1
+    used = np.zeros(m, dtype=np.bool_)
+    pointer = offset[:-1].copy()
+    stack = np.empty(m + 1, dtype=np.int64)
+    top = 0
+    stack[0] = depot_node
+    seen = np.zeros(n_pos, dtype=np.bool_)
+    visit = np.empty(n_pos, dtype=np.int64)
+    n_seen = 0
+    while top >= 0:
+        u = stack[top]
+        i = pointer[u]
+        while i < offset[u + 1] and used[adj_edge[i]]:
+            i += 1
+        pointer[u] = i
+        if i == offset[u + 1]:
+            top -= 1
+            if u >= base and not seen[u - base]:
+                seen[u - base] = True
+                visit[n_seen] = u - base
+                n_seen += 1
+        else:
+            used[adj_edge[i]] = True
+            top += 1
+            stack[top] = adj_node[i]
+    result = np.empty(n, dtype=np.int64)
+    r = 0
+    for j in range(n_seen):
+        p = visit[j]
+        for q in range(pos_start[p], pos_start[p + 1]):
+            result[r] = order[q]
+            r += 1
+    return result[:r]
+
+
+@njit(cache=True)
+def batch_lengths(  # type: ignore[no-untyped-def]
+    base_col,
+    base_block,
+    base_y,
+    extra_col,
+    extra_block,
+    extra_y,
+    n_cols,
+    n_blocks,
+    cross_y,
+    spacing,
+    depot_col,
+    depot_cross,
+    n_states,
+    empty,
+    v_src,
+    v_dst,
+    v_cfg,
+    v_off,
+    h_src,
+    h_dst,
+    h_sum,
+    h_fin,
+    final_ok,
+    nonzero,
+):
+    """Shortest tour length through the base picks plus ``extra[i]``, for every ``i``."""
+    n = base_col.shape[0]
+    col = np.empty(n + 1, dtype=np.int64)
+    block = np.empty(n + 1, dtype=np.int64)
+    y = np.empty(n + 1)
+    col[:n] = base_col
+    block[:n] = base_block
+    y[:n] = base_y
+    dummy_v = np.zeros((1, 1, 1), dtype=np.int64)
+    dummy_h = np.zeros((1, 1), dtype=np.int64)
+    out = np.empty(extra_col.shape[0])
+    for i in range(extra_col.shape[0]):
+        col[n] = extra_col[i]
+        block[n] = extra_block[i]
+        y[n] = extra_y[i]
+        cost, has = block_costs(n_cols, n_blocks, cross_y, col, block, y)
+        value = _forward(
+            cost,
+            has,
+            spacing,
+            depot_col,
+            depot_cross,
+            n_states,
+            empty,
+            v_src,
+            v_dst,
+            v_cfg,
+            v_off,
+            h_src,
+            h_dst,
+            h_sum,
+            h_fin,
+            dummy_v,
+            dummy_h,
+            False,
+        )
+        out[i] = _best_final(value, final_ok, nonzero, depot_col, depot_cross, n_cols)[0]
+    return out

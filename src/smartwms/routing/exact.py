@@ -14,20 +14,25 @@ each node bounded by the exact tour through the positions chosen so far.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
 
-from smartwms.errors import InstanceValidationError, SmartwmsError
+from smartwms.errors import InfeasibleError, InstanceValidationError, SmartwmsError
 from smartwms.layout import location_points
 from smartwms.model import ParallelAisleLayout, Station
-from smartwms.routing._dp_kernel import block_costs, sweep
-from smartwms.routing._dp_tables import BOTTOM, GAP, PASS1, PASS2, TOP, Tables, tables_for
+from smartwms.routing._dp_kernel import batch_lengths, block_costs, sweep, visiting_order
+from smartwms.routing._dp_tables import Tables, tables_for
+from smartwms.stopping import Stop
 
-__all__ = ["MAX_EXACT_BLOCKS", "optimal_tour", "optimal_tour_length"]
+__all__ = [
+    "MAX_EXACT_BLOCKS",
+    "optimal_tour",
+    "optimal_tour_length",
+    "optimal_tour_scattered",
+]
 
 MAX_EXACT_BLOCKS = 3
 """Largest number of blocks the exact DP handles (its state space grows fast with blocks)."""
@@ -184,93 +189,311 @@ def optimal_tour(
         return 0.0, []
     p = _prepare(layout, depot, aisles, cells)
     length, configs, hcodes = _solve(p)
-    return length, _visiting_order(p, configs, hcodes)
+    depot_node = p.depot_col * p.tables.n_cross + p.depot_cross
+    order = visiting_order(configs, hcodes, p.tables.n_cross, p.col, p.block, p.y, depot_node)
+    if len(order) != len(aisles):
+        raise SmartwmsError("the exact routing DP's tour misses a pick (inconsistent tables)")
+    return length, order.tolist()
 
 
-def _visiting_order(
-    p: _Problem, configs: NDArray[np.int64], hcodes: NDArray[np.int64]
-) -> list[int]:
-    """Build the DP's tour subgraph, walk its Euler circuit from the depot, list first visits."""
-    n_cross = p.tables.n_cross
-    # Nodes: cross-aisle vertex (c, k) is c * n_cross + k; pick positions follow.
-    position_of: dict[tuple[int, float], int] = {}
-    members: list[list[int]] = []
-    in_block: dict[tuple[int, int], list[tuple[float, int]]] = {}
-    base = p.n_cols * n_cross
-    cols, blocks, ys = p.col.tolist(), p.block.tolist(), p.y.tolist()
-    for i, (c, b, y) in enumerate(zip(cols, blocks, ys, strict=True)):
-        node = position_of.get((c, y))
-        if node is None:
-            node = position_of[(c, y)] = base + len(members)
-            members.append([])
-            in_block.setdefault((c, b), []).append((y, node))
-        members[node - base].append(i)
-    edges: list[tuple[int, int]] = []
-    config_rows = configs.tolist()
-    for c in range(p.n_cols):
-        for b, config in enumerate(config_rows[c]):
-            top, bottom = c * n_cross + b, c * n_cross + b + 1
-            points = sorted(in_block.get((c, b), ()))
-            _block_edges(edges, config, top, bottom, points)
-        if c < p.n_cols - 1:
-            code = int(hcodes[c])
-            for k in reversed(range(n_cross)):  # cross aisle 0 is the most significant digit
-                code, mult = divmod(code, 3)
-                edges += [(c * n_cross + k, (c + 1) * n_cross + k)] * mult
-    walk = _euler_circuit(base + len(members), edges, p.depot_col * n_cross + p.depot_cross)
-    order: list[int] = []
-    seen = bytearray(len(members))
-    for node in walk:
-        if node >= base and not seen[node - base]:
-            seen[node - base] = 1
-            order += members[node - base]
-    return order
+# --- scattered storage ---------------------------------------------------------------------
 
 
-def _block_edges(
-    edges: list[tuple[int, int]],
-    config: int,
-    top: int,
-    bottom: int,
-    points: list[tuple[float, int]],
-) -> None:
-    nodes = [node for _, node in points]
-    if config in (PASS1, PASS2):
-        chain = [top, *nodes, bottom]
-        edges += list(pairwise(chain)) * (1 if config == PASS1 else 2)
-    elif config == TOP:
-        chain = [top, *nodes]
-        edges += list(pairwise(chain)) * 2
-    elif config == BOTTOM:
-        chain = [*nodes, bottom]
-        edges += list(pairwise(chain)) * 2
-    elif config == GAP:
-        ys = [y for y, _ in points]
-        split = max(range(1, len(ys)), key=lambda i: ys[i] - ys[i - 1])
-        upper, lower = [top, *nodes[:split]], [*nodes[split:], bottom]
-        edges += list(pairwise(upper)) * 2
-        edges += list(pairwise(lower)) * 2
+class _SubsetRouter:
+    """Exact tour lengths through subsets of a fixed set of positions (memoised)."""
+
+    def __init__(self, problem: _Problem) -> None:
+        self.p = problem
+        self.memo: dict[frozenset[int], float] = {frozenset(): 0.0}
+
+    def length(self, positions: frozenset[int]) -> float:
+        known = self.memo.get(positions)
+        if known is not None:
+            return known
+        p = self.p
+        idx = np.fromiter(positions, dtype=np.int64, count=len(positions))
+        sub = _Problem(
+            layout=p.layout,
+            tables=p.tables,
+            cross_y=p.cross_y,
+            first_col=p.first_col,
+            n_cols=p.n_cols,
+            col=p.col[idx],
+            block=p.block[idx],
+            y=p.y[idx],
+            depot_col=p.depot_col,
+            depot_cross=p.depot_cross,
+            spur=p.spur,
+        )
+        value = _solve(sub)[0]
+        self.memo[positions] = value
+        return value
+
+    def lengths_with(self, positions: frozenset[int], extras: list[int]) -> list[float]:
+        """Tour lengths through ``positions`` plus each of ``extras`` (one compiled call)."""
+        p, t = self.p, self.p.tables
+        idx = np.fromiter(positions, dtype=np.int64, count=len(positions))
+        add = np.asarray(extras, dtype=np.int64)
+        values = batch_lengths(
+            p.col[idx],
+            p.block[idx],
+            p.y[idx],
+            p.col[add],
+            p.block[add],
+            p.y[add],
+            p.n_cols,
+            p.layout.n_blocks,
+            p.cross_y,
+            float(p.layout.aisle_spacing),
+            p.depot_col,
+            p.depot_cross,
+            len(t.states),
+            t.empty,
+            t.v_src,
+            t.v_dst,
+            t.v_cfg,
+            t.v_off,
+            t.h_src,
+            t.h_dst,
+            t.h_sum,
+            t.h_fin,
+            t.final_ok,
+            t.nonzero,
+        )
+        return list((values + 2.0 * p.spur).tolist())
 
 
-def _euler_circuit(n_nodes: int, edges: list[tuple[int, int]], start: int) -> list[int]:
-    """Hierholzer's algorithm on a connected multigraph whose degrees are all even."""
-    adjacency: list[list[tuple[int, int]]] = [[] for _ in range(n_nodes)]
-    for e, (u, v) in enumerate(edges):
-        adjacency[u].append((v, e))
-        adjacency[v].append((u, e))
-    used = bytearray(len(edges))
-    pointer = [0] * n_nodes
-    stack, circuit = [start], []
-    while stack:
-        u = stack[-1]
-        adj, i = adjacency[u], pointer[u]
-        while i < len(adj) and used[adj[i][1]]:
-            i += 1
-        pointer[u] = i
-        if i == len(adj):
-            circuit.append(stack.pop())
-        else:
-            v, e = adj[i]
-            used[e] = 1
-            stack.append(v)
-    return circuit
+class _Search:
+    """Depth-first branch and bound over the positions to visit (SPRP with scattered storage).
+
+    A node fixes positions to visit (``chosen``) and positions to skip (``banned``). Tour length
+    is monotone in the visited set, so for every article still short of its demand, the
+    shortest tour through ``chosen`` plus one more of its allowed positions bounds the node
+    from below (any completion adds at least one). The node branches on the article with the
+    strongest such bound: first visit its best position (so the first dive is a greedy
+    construction), then ban it.
+    """
+
+    def __init__(
+        self,
+        router: _SubsetRouter,
+        supply: dict[str, dict[int, float]],
+        demand: dict[str, float],
+        stop: Stop | None,
+    ) -> None:
+        self.router = router
+        self.supply = supply
+        self.demand = demand
+        self.stop = stop
+        self.best = float("inf")
+        self.best_set: frozenset[int] = frozenset()
+        self.stopped = False
+        self.nodes = 0
+
+    def improve(self, chosen: frozenset[int], length: float) -> tuple[float, frozenset[int]]:
+        """Local search on a new incumbent: drop a position, or swap one for another position
+        of an article it serves, while that shortens the tour (first improvement)."""
+        units_at: dict[int, dict[str, float]] = {}
+        for article, offer in self.supply.items():
+            for pos, units in offer.items():
+                units_at.setdefault(pos, {})[article] = units
+        have = {
+            a: sum(u for p, u in offer.items() if p in chosen) for a, offer in self.supply.items()
+        }
+
+        def keeps_demand(drop: int, add: int | None) -> bool:
+            gain = units_at[add] if add is not None else {}
+            return all(
+                have[a] - u + gain.get(a, 0.0) >= self.demand[a] - 1e-9
+                for a, u in units_at[drop].items()
+            )
+
+        improved = True
+        while improved:
+            improved = False
+            for drop in sorted(chosen):
+                options: list[int | None] = [None]
+                options += sorted({q for a in units_at[drop] for q in self.supply[a]} - chosen)
+                for add in options:
+                    if self.stop is not None and self.stop():
+                        return length, chosen
+                    if not keeps_demand(drop, add):
+                        continue
+                    move = chosen - {drop} if add is None else (chosen - {drop}) | {add}
+                    value = self.router.length(move)
+                    if value < length - 1e-9:
+                        for a, u in units_at[drop].items():
+                            have[a] -= u
+                        for a, u in (units_at[add] if add is not None else {}).items():
+                            have[a] += u
+                        chosen, length, improved = move, value, True
+                        break
+                if improved:
+                    break
+        return length, chosen
+
+    def run(self, chosen: frozenset[int], banned: frozenset[int], length: float) -> None:
+        self.nodes += 1
+        if self.best < float("inf") and self.stop is not None and self.stop():
+            self.stopped = True
+            return
+        short: dict[str, float] = {}
+        for article, need in self.demand.items():
+            offer = self.supply[article]
+            missing = need - sum(u for pos, u in offer.items() if pos in chosen)
+            if missing > 1e-9:
+                short[article] = missing
+        extras = sorted(
+            {
+                pos
+                for a in short
+                for pos in self.supply[a]
+                if pos not in chosen and pos not in banned
+            }
+        )
+        value_of = dict(zip(extras, self.router.lengths_with(chosen, extras), strict=True))
+        # Adding a position that already reaches the incumbent can never pay off below here.
+        banned = banned | {pos for pos, v in value_of.items() if v >= self.best - 1e-9}
+        bound, branch = length, -1
+        for article, missing in short.items():
+            offer = self.supply[article]
+            allowed = [pos for pos in offer if pos in value_of and pos not in banned]
+            if sum(offer[pos] for pos in allowed) < missing - 1e-9:
+                return  # too few units left outside the banned positions
+            value, pos = min((value_of[pos], pos) for pos in allowed)
+            if branch < 0 or value > bound:
+                bound, branch = value, pos
+        if branch < 0:
+            if length < self.best - 1e-9:
+                self.best, self.best_set = self.improve(chosen, length)
+            return
+        self.run(chosen | {branch}, banned, bound)
+        if not self.stopped:
+            self.run(chosen, banned | {branch}, length)
+
+
+def optimal_tour_scattered(
+    layout: ParallelAisleLayout,
+    depot: Station,
+    aisles: Sequence[int],
+    cells: Sequence[int],
+    skus: Sequence[str],
+    available: Sequence[float],
+    demand: Mapping[str, float],
+    stop: Stop | None = None,
+) -> tuple[float, list[tuple[int, float]], bool]:
+    """Shortest tour collecting every demanded article from any of its storage positions.
+
+    Scattered storage (SPRP-SS): candidate ``i`` at ``(aisles[i], cells[i])`` holds
+    ``available[i]`` units of article ``skus[i]``; the tour must collect ``demand[sku]`` units
+    of every demanded article. Exact branch and bound whose nodes are bounded with the exact
+    DP of :func:`optimal_tour`.
+
+    Parameters
+    ----------
+    layout, depot
+        As for :func:`optimal_tour`.
+    aisles, cells, skus, available
+        The candidates: position, article and units on hand.
+    demand
+        Units wanted per article.
+    stop
+        Stops the search (time limit, cancellation); the best tour found so far is returned.
+
+    Returns
+    -------
+    length, picks, proven_optimal
+        Tour length; ``(candidate index, units taken)`` in visiting order; whether the search
+        finished (the tour is then optimal).
+
+    Raises
+    ------
+    InfeasibleError
+        When an article's candidates hold fewer units than its demand.
+
+    Examples
+    --------
+    >>> lay = ParallelAisleLayout(n_aisles=3, aisle_spacing=3, cells_per_block=10,
+    ...                           cell_length=1, cross_aisle_widths=1)
+    >>> depot = Station(id="depot", aisle=0, cross_aisle=1)
+    >>> optimal_tour_scattered(lay, depot, [2, 0, 1], [3, 8, 5], ["A", "A", "B"],
+    ...                        [1, 2, 1], {"A": 2, "B": 1})
+    (20.0, [(2, 1.0), (1, 2.0)], True)
+    """
+    n = len(aisles)
+    problems: list[tuple[str, str]] = []
+    for name, values in (("skus", skus), ("available", available)):
+        if len(values) != n:
+            problems.append((name, f"{len(values)} values for {n} candidates"))
+    for article, units in demand.items():
+        if not units >= 0:
+            problems.append((f"demand[{article!r}]", f"must be >= 0, got {units}"))
+    if any(not units >= 0 for units in available):
+        problems.append(("available", "units on hand must be >= 0"))
+    if problems:
+        raise InstanceValidationError(problems)
+    wanted = {a: float(u) for a, u in demand.items() if u > 0}
+    candidates = _prepare(layout, depot, aisles, cells)
+    # Positions: distinct (aisle, cell); an article's supply per position sums its candidates.
+    position_of: dict[tuple[int, int], int] = {}
+    first_candidate: list[int] = []
+    supply: dict[str, dict[int, float]] = {a: {} for a in wanted}
+    for i, (aisle, cell, article, units) in enumerate(
+        zip(aisles, cells, skus, available, strict=True)
+    ):
+        if article not in wanted or units <= 0:
+            continue
+        key = (int(aisle), int(cell))
+        if key not in position_of:
+            position_of[key] = len(first_candidate)
+            first_candidate.append(i)
+        pos = position_of[key]
+        supply[article][pos] = supply[article].get(pos, 0.0) + float(units)
+    short = [
+        (a, need, sum(supply[a].values()))
+        for a, need in wanted.items()
+        if sum(supply[a].values()) < need - 1e-9
+    ]
+    if short:
+        a, need, have = short[0]
+        raise InfeasibleError(f"demand[{a!r}]: {need:g} units wanted, only {have:g} on hand")
+    if not wanted:
+        return 0.0, [], True
+    idx = np.asarray(first_candidate, dtype=np.int64)
+    positions = _Problem(
+        layout=candidates.layout,
+        tables=candidates.tables,
+        cross_y=candidates.cross_y,
+        first_col=candidates.first_col,
+        n_cols=candidates.n_cols,
+        col=candidates.col[idx],
+        block=candidates.block[idx],
+        y=candidates.y[idx],
+        depot_col=candidates.depot_col,
+        depot_cross=candidates.depot_cross,
+        spur=candidates.spur,
+    )
+    search = _Search(_SubsetRouter(positions), supply, wanted, stop)
+    search.run(frozenset(), frozenset(), 0.0)
+    chosen = sorted(search.best_set)
+    _, order = optimal_tour(
+        layout,
+        depot,
+        [int(aisles[first_candidate[p]]) for p in chosen],
+        [int(cells[first_candidate[p]]) for p in chosen],
+    )
+    at_position: dict[int, list[int]] = {}
+    for i, (aisle, cell) in enumerate(zip(aisles, cells, strict=True)):
+        found = position_of.get((int(aisle), int(cell)))
+        if found is not None:
+            at_position.setdefault(found, []).append(i)
+    remaining = dict(wanted)
+    picks: list[tuple[int, float]] = []
+    for j in order:
+        for i in at_position[chosen[j]]:
+            article = skus[i]
+            take = min(float(available[i]), remaining.get(article, 0.0))
+            if take > 1e-9:
+                picks.append((i, take))
+                remaining[article] -= take
+    return search.best, picks, not search.stopped
