@@ -63,3 +63,26 @@ def test_dispatch_rejects_unknown_method(client: TestClient) -> None:
     request["payload"]["method"] = "teleport"
     answer = client.post("/v1/jobs", json=request, headers=ALICE)
     assert answer.status_code == 422 and "method" in answer.json()["detail"]
+
+
+def test_simulation_job_equals_the_experiment(client: TestClient) -> None:
+    from smartwms.sim import Scenario, run_experiment
+
+    request = json.loads((EXAMPLES / "simulation-request.json").read_text())
+    result = _run(client, request)["result"]
+    payload = request["payload"]
+    direct = run_experiment(
+        Scenario.model_validate(payload["scenario"]),
+        payload["replications"],
+        seed=payload["seed"],
+        workers=1,
+    ).to_dict()
+    assert result == json.loads(json.dumps(direct))
+    assert result["replications"] == 3 and "order_wait_s" in result["kpis"]
+
+
+def test_simulation_refuses_file_paths(client: TestClient) -> None:
+    request = json.loads((EXAMPLES / "simulation-request.json").read_text())
+    request["payload"]["scenario"]["instance"] = "/etc/passwd"
+    answer = client.post("/v1/jobs", json=request, headers=ALICE)
+    assert answer.status_code == 422 and "not a file path" in answer.json()["detail"]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from smartwms.jobs.kinds import JobKind, Progress, register_kind
 from smartwms.model import GridLayout, Instance
 from smartwms.routing import METHODS
+from smartwms.sim import Scenario
 from smartwms.slotting import METHODS as SLOTTING_METHODS
 from smartwms.slotting import SlottingParams
 from smartwms.stopping import Stop
@@ -25,10 +26,12 @@ __all__ = [
     "DistanceMatrixPayload",
     "RoutingParams",
     "RoutingPayload",
+    "SimulationPayload",
     "SlottingPayload",
     "run_dispatch",
     "run_distance_matrix",
     "run_routing",
+    "run_simulation",
     "run_slotting",
 ]
 
@@ -325,5 +328,59 @@ register_kind(
         summary="AGV dispatch: pickup-and-delivery routes for a fleet on a grid map.",
         size=lambda payload: len(payload.orders),
         sync_limit=30,
+    )
+)
+
+
+# ---------------------------------------------------------------------- simulation
+class SimulationPayload(BaseModel):
+    """Replications of a SimPy warehouse scenario, every KPI with its 95 % confidence interval.
+
+    Over the API a scenario is self-contained: its instance and slotting plan are given inline,
+    never as file paths (the server does not read files on a client's behalf).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: Scenario
+    replications: int = Field(default=10, ge=1, le=100)
+    seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _inline_only(self) -> SimulationPayload:
+        scenario = self.scenario
+        if isinstance(scenario.instance, str):
+            raise ValueError("scenario.instance: give the instance inline, not a file path")
+        if isinstance(scenario.slotting.plan, str):
+            raise ValueError("scenario.slotting.plan: give the assignment inline, not a path")
+        if scenario.base_dir is not None:
+            raise ValueError("scenario.base_dir: not accepted over the API")
+        return self
+
+
+def run_simulation(payload: SimulationPayload, stop: Stop, progress: Progress) -> dict[str, Any]:
+    """Replicate with :func:`smartwms.sim.run_experiment` (one process; stops between runs)."""
+    from smartwms.sim import run_experiment
+
+    def replications_done(done: int, total: int) -> None:
+        progress(fraction=done / max(1, total), message=f"{done} of {total} replications")
+
+    experiment = run_experiment(
+        payload.scenario,
+        payload.replications,
+        seed=payload.seed,
+        workers=1,
+        progress=replications_done,
+        stop=stop,
+    )
+    return experiment.to_dict()
+
+
+register_kind(
+    JobKind(
+        name="simulation",
+        payload_model=SimulationPayload,
+        run=run_simulation,
+        summary="Simulation: replications of a SimPy warehouse scenario with 95 % CIs.",
     )
 )
