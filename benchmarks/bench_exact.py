@@ -89,6 +89,8 @@ def bench_f1(console: Console) -> None:
         ("two-block", _published_two_block("results_SPRP_two_block.csv")),
     ):
         times, gaps = [], []
+        warm = read_sprp(SHARED / "instances" / names[0], layout=layout)  # type: ignore[arg-type]
+        optimal_tour(_layout(warm), warm.depot, *_picks(warm))  # load the compiled DP, untimed
         for name in names:
             inst = read_sprp(SHARED / "instances" / name, layout=layout)  # type: ignore[arg-type]
             aisles, cells = _picks(inst)
@@ -128,7 +130,7 @@ def bench_throughput(console: Console, orders: int) -> None:
             ([rng.randrange(20) for _ in range(20)], [rng.randrange(60) for _ in range(20)])
             for _ in range(orders)
         ]
-        optimal_tour(lay, depot, *batch[0])  # JIT compilation / cache load, not timed
+        optimal_tour(lay, depot, *batch[0])  # load the compiled DP, untimed
         start = time.perf_counter()
         for aisles, cells in batch:
             optimal_tour(lay, depot, aisles, cells)
@@ -211,6 +213,11 @@ def bench_ss(console: Console, per_group: int, time_limit: float) -> None:
                 f"{statistics.median(times):.3f}",
             )
     console.print(table)
+    console.print(
+        "Note: on the varying-demand two-block files the published optimum can be below every "
+        "tour that meets the file's demands (our search proves optimality; an independent "
+        "enumeration of article covers agrees), so their gap there is not a search gap."
+    )
 
 
 def main() -> None:

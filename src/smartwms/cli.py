@@ -277,9 +277,12 @@ def generate(
         config = GeneratorConfig(**values)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else ""
-        option = _GENERATE_OPTIONS.get(field, field.replace("_", "-"))
         message = first["msg"].removeprefix("Value error, ")
+        # Cross-field checks name their field at the start of the message instead.
+        field = str(first["loc"][0]) if first["loc"] else message.split(":")[0]
+        option = _GENERATE_OPTIONS.get(field, field.replace("_", "-") if first["loc"] else "")
+        if not first["loc"] and option:
+            message = message.split(":", 1)[1].strip()
         raise SmartwmsError(f"--{option}: {message}" if option else message) from None
     with Progress(
         TextColumn("{task.description:<12}"),

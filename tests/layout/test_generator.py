@@ -186,7 +186,7 @@ def test_cli_generate_writes_a_readable_instance(tmp_path: Path) -> None:
     [
         (["--skew", "1.5"], "--skew: Input should be less than 1"),
         (["--preset", "huge"], "--preset: expected one of small, medium, large"),
-        (["--skus", "10", "--locations", "5"], "5 slots cannot hold 10 SKUs"),
+        (["--skus", "10", "--locations", "5"], "--locations: 5 slots cannot hold 10 SKUs"),
         (["--demand", "zipf"], "--demand:"),
     ],
 )

@@ -50,10 +50,12 @@ def test_every_method_passes_the_checker(inst: Instance) -> None:
 @given(small_instances(max_picks=5, scattered=True))
 def test_scattered_storage_collects_enough_and_optimal_is_best(inst: Instance) -> None:
     lengths = {}
-    for method in ("optimal", "ortools", "sshape", "combined"):
+    for method in ("optimal", "ortools", "sshape", "combined", "combined-plus"):
         route = solve_routing(inst, method=method, params={"solution_limit": 50}).routes[0]
         check_route(inst, route)
         lengths[method] = route.length
+        if method == "optimal":  # the exact scattered-storage search proves it
+            assert route.status is SolveStatus.OPTIMAL
     assert lengths["optimal"] <= min(lengths.values()) + 1e-9
 
 

@@ -11,9 +11,9 @@ import numpy as np
 from pydantic import Field
 
 from smartwms.errors import InstanceValidationError, SmartwmsError
-from smartwms.model import Instance, ParallelAisleLayout, PickRoute, SolveStatus, TourStop
+from smartwms.model import Instance, ParallelAisleLayout, PickRoute, SolveStatus
 from smartwms.model.base import Frozen
-from smartwms.routing.exact import MAX_EXACT_BLOCKS, optimal_tour
+from smartwms.routing.exact import MAX_EXACT_BLOCKS, optimal_tour, optimal_tour_scattered
 from smartwms.routing.heuristics import HEURISTICS, heuristic_order, tour_length
 from smartwms.routing.ortools_tsp import solve_tsp
 from smartwms.routing.problem import RoutingProblem, problems_for_orders
@@ -293,6 +293,52 @@ def _route_disjunctions(
     return _Tour(locs, picks, length, _search_status(outcome.cancelled, stop))
 
 
+def _route_scattered_exact(
+    problem: RoutingProblem, params: dict[str, Any], stop: Stop | None
+) -> _Tour:
+    """Exact branch and bound of the aisle DP over which locations to visit (SPRP-SS).
+
+    It runs under ``params["time_limit"]`` (and the caller's stop); unfinished, it returns its
+    best tour with status ``time_limit`` (or ``cancelled``).
+    """
+    layout = problem.instance.layout
+    assert isinstance(layout, ParallelAisleLayout)
+    cands = problem.candidates
+    aisles, cells = _aisle_positions(problem, [c.location for c in cands])
+    demand = dict(problem.demand)
+    by_sku = problem.candidates_by_sku
+    # A SKU's only home serves it in full (see build_problem).
+    available = [
+        max(c.available, demand[c.sku]) if len(by_sku[c.sku]) == 1 else c.available for c in cands
+    ]
+    budget = Stop(
+        time_limit=params["time_limit"],
+        external=(lambda: stop.cancelled) if stop is not None else None,
+    )
+    length, taken, proven = optimal_tour_scattered(
+        layout,
+        problem.start_station,
+        aisles,
+        cells,
+        [c.sku for c in cands],
+        available,
+        demand,
+        stop=budget,
+    )
+    picks: Picks = {}
+    for k, units in taken:
+        cand = cands[k]
+        here = picks.setdefault(cand.location, {})
+        here[cand.sku] = here.get(cand.sku, 0.0) + units
+    if proven:
+        status = SolveStatus.OPTIMAL
+    elif stop is not None and stop.cancelled:
+        status = SolveStatus.CANCELLED
+    else:
+        status = SolveStatus.TIME_LIMIT
+    return _Tour(list(picks), picks, length, status)
+
+
 def _route_scattered_search(
     problem: RoutingProblem, params: dict[str, Any], stop: Stop | None
 ) -> _Tour:
@@ -333,6 +379,8 @@ def solve_problem(
     fixed = problem.fixed_picks()
     if fixed is not None:
         tour = _route_fixed(problem, method, fixed, merged, stop)
+    elif method == "optimal" and _aisle_dp_applies(problem):
+        tour = _route_scattered_exact(problem, merged, stop)
     elif method in ("ortools", "optimal"):
         tour = _route_scattered_search(problem, merged, stop)
     else:
@@ -342,34 +390,37 @@ def solve_problem(
 
 def _to_route(problem: RoutingProblem, method: str, tour: _Tour) -> PickRoute:
     inst = problem.instance
-    stops = [_depot_stop(inst, problem.start)]
+    locations = inst.location_index
+    # Plain dicts validated once by PickRoute: the fastest validated path in pydantic (this
+    # is the hot path when routing a year of orders).
+    stops: list[dict[str, Any]] = [_depot_stop(inst, problem.start)]
     for loc_id in tour.locations:
-        loc = inst.location_index[loc_id]
-        # Trusted, already validated data: skip pydantic validation (hot path when
-        # routing a year of orders).
+        loc = locations[loc_id]
         stops.append(
-            TourStop.model_construct(
-                kind="pick",
-                id=loc_id,
-                aisle=loc.aisle,
-                cell=loc.cell,
-                node=loc.node,
-                picks=tour.picks[loc_id],
-            )
+            {
+                "kind": "pick",
+                "id": loc_id,
+                "aisle": loc.aisle,
+                "cell": loc.cell,
+                "node": loc.node,
+                "picks": tour.picks[loc_id],
+            }
         )
     stops.append(_depot_stop(inst, problem.end))
-    return PickRoute(
-        orders=list(problem.orders),
-        method=method,
-        stops=stops,
-        length=tour.length,
-        status=tour.status,
+    return PickRoute.model_validate(
+        {
+            "orders": list(problem.orders),
+            "method": method,
+            "stops": stops,
+            "length": tour.length,
+            "status": tour.status,
+        }
     )
 
 
-def _depot_stop(instance: Instance, station_id: str) -> TourStop:
+def _depot_stop(instance: Instance, station_id: str) -> dict[str, Any]:
     st = instance.station_index[station_id]
-    return TourStop(kind="depot", id=st.id, aisle=st.aisle, cell=st.cell, node=st.node)
+    return {"kind": "depot", "id": st.id, "aisle": st.aisle, "cell": st.cell, "node": st.node}
 
 
 # ---------------------------------------------------------------------- entry point
