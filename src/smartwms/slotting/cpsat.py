@@ -1,9 +1,13 @@
 """Slotting with side constraints by CP-SAT: families, hazards, aisle balance, a move budget.
 
 The model works on *buckets*: the slots of one aisle with one eligibility signature, cut into
-a few cost bands. A SKU either stays where it is (no move, its exact cost) or goes to a bucket
-(at the bucket's mean cost); within each bucket the movers then take the free slots by
-rearrangement (heaviest weight to cheapest slot), which is optimal for that bucket.
+up to three cost bands (fewer on big instances, to keep the model near 60,000 choices). A SKU
+either stays where it is (no move, its exact cost) or goes to a bucket (at the bucket's mean
+cost); within each bucket the movers then take the free slots by rearrangement (heaviest
+weight to cheapest slot), which is optimal for that bucket.
+
+The search starts from a complete hint: the exact flow optimum with families, hazard classes
+and (with a balance cap) every SKU pinned to aisles by a greedy plan, cut to the move budget.
 
 Side constraints:
 
@@ -19,7 +23,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,13 +32,17 @@ from ortools.sat.python import cp_model
 
 from smartwms.errors import InfeasibleError
 from smartwms.model import SolveStatus
+from smartwms.slotting.assign import flow_assign
 from smartwms.slotting.costs import Tables
+from smartwms.slotting.moves import limit_moves
 from smartwms.stopping import Stop
 
 __all__ = ["solve_cpsat"]
 
 IntArray = NDArray[np.int64]
 _BANDS = 3
+# Keep the model near this many SKU x bucket choices (fewer cost bands on big instances).
+_TARGET_CHOICES = 60_000
 # Objective scale: travel per day in hundredths of a length unit.
 _SCALE = 100
 # Length units per second of move labour in the objective (a tie-breaker between moves).
@@ -61,11 +69,16 @@ def _buckets(tables: Tables) -> tuple[IntArray, list[list[int]]]:
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for j in np.lexsort((np.arange(len(slots)), slots.cost)).tolist():
         groups[(int(slots.aisle[j]), int(slots.signature[j]))].append(j)
+    # Choices per SKU ~ eligible (aisle, signature) groups x bands: shrink bands to fit.
+    sig_of_group = np.asarray([sig for _a, sig in groups], dtype=np.int64)
+    per_sku = tables.eligible[tables.skus.type][:, sig_of_group].sum(axis=1)
+    choices = max(int(per_sku.sum()), 1)
+    bands = int(min(_BANDS, max(1, _TARGET_CHOICES // choices)))
     bucket_of = np.zeros(len(slots), dtype=np.int64)
     members: list[list[int]] = []
     for key in sorted(groups):
         ordered = groups[key]
-        size = math.ceil(len(ordered) / _BANDS)
+        size = math.ceil(len(ordered) / bands)
         for start in range(0, len(ordered), size):
             for j in ordered[start : start + size]:
                 bucket_of[j] = len(members)
@@ -138,7 +151,6 @@ def _build(
         moved = [1 - stay[i] if i in stay else 1 for i in range(n)]
         model.add(sum(moved) <= params.max_moves)
     model.minimize(sum(c * v for v, c in terms))
-    _hint(model, stay)
     return _Built(model, x, stay)
 
 
@@ -146,8 +158,14 @@ def _solver(seconds: float, seed: int) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
     solver.parameters.random_seed = seed
-    # One worker: the search is then deterministic for a given seed (and the machine shared).
+    # One worker: deterministic for a given seed, and polite on a shared machine. The search
+    # starts from a complete feasible hint where one can be built (see _complete_hint).
     solver.parameters.num_workers = 1
+    # Presolve (probing, symmetries) of a 100,000-literal assignment eats the whole budget
+    # before the hinted solution is even tried; keep it light.
+    solver.parameters.max_presolve_iterations = 1
+    solver.parameters.symmetry_level = 0
+    solver.parameters.cp_model_probing_level = 0
     return solver
 
 
@@ -175,6 +193,13 @@ def solve_cpsat(
         raise InfeasibleError(f"{n} SKUs but only {len(tables.slots)} storage locations")
     bucket_of, members = _buckets(tables)
     built = _build(tables, current, bucket_of, members)
+    start = _grouped_start(tables)
+    if tables.params.max_moves is not None and np.all(current >= 0):
+        start = limit_moves(tables, current, start, tables.params.max_moves)
+    _hint(built, start, current, bucket_of)
+    remaining = stop.remaining()
+    budget_s = params.time_limit if remaining is None else min(params.time_limit, remaining)
+    _complete_hint(built, seed, min(10.0, budget_s / 4))
     remaining = stop.remaining()
     solver = _solver(
         params.time_limit if remaining is None else min(params.time_limit, remaining), seed
@@ -255,6 +280,7 @@ def _family_constraints(
     members: list[list[int]],
     bucket_aisle: IntArray,
 ) -> None:
+    """Every family in one window of adjacent aisles, as narrow as its size allows."""
     if not tables.params.group_families or len(aisles) < 2:
         return
     families: dict[str, list[int]] = defaultdict(list)
@@ -271,13 +297,14 @@ def _family_constraints(
         windows = [aisles[k : k + width] for k in range(len(aisles) - width + 1)]
         pick = [model.new_bool_var(f"fam_{fam}_{k}") for k in range(len(windows))]
         model.add_exactly_one(pick)
-        for k, window in enumerate(windows):
-            inside = set(window)
+        # uses[a]: the family has a SKU in aisle a, allowed only inside the chosen window.
+        for a in aisles:
+            covering = [pick[k] for k, window in enumerate(windows) if a in window]
+            uses = model.new_bool_var(f"fam_{fam}_uses_{a}")
+            model.add(uses <= sum(covering))
             for i in skus:
-                for a, vars_ in aisle_vars[i].items():
-                    if a not in inside:
-                        for var in vars_:
-                            model.add_implication(pick[k], var.Not())
+                for var in aisle_vars[i].get(a, []):
+                    model.add_implication(var, uses)
 
 
 def _hazard_constraints(
@@ -317,10 +344,140 @@ def _balance_constraints(
             model.add(sum(load) <= cap)
 
 
-def _hint(model: cp_model.CpModel, stay: dict[int, cp_model.IntVar]) -> None:
-    """Start from today's stock where it is eligible (always within any move budget)."""
-    for var in stay.values():
-        model.add_hint(var, 1)
+def _aisle_plan(tables: Tables) -> dict[int, int] | None:
+    """An aisle per family and per hazardous SKU that respects grouping and segregation."""
+    skus, slots = tables.skus, tables.slots
+    aisles = sorted(set(slots.aisle.tolist()))
+    free = {a: int(np.sum(slots.aisle == a)) for a in aisles}
+    label: dict[int, str | None] = dict.fromkeys(aisles)
+    families: dict[str, list[int]] = defaultdict(list)
+    for i, fam in enumerate(skus.family):
+        if fam is not None and tables.params.group_families:
+            families[fam].append(i)
+    segregate = tables.params.segregate_hazards
+    plan: dict[int, int] = {}
+
+    def place(members: list[int], hazard: str | None) -> bool:
+        ok = [a for a in aisles if free[a] >= len(members) and label[a] in (None, hazard)]
+        if not ok:
+            return False
+        # Prefer an aisle already holding this hazard class, then the emptiest one.
+        a = max(ok, key=lambda a: (label[a] == hazard and hazard is not None, free[a], -a))
+        free[a] -= len(members)
+        if hazard is not None and segregate:
+            label[a] = hazard
+        plan.update(dict.fromkeys(members, a))
+        return True
+
+    for fam in sorted(families, key=lambda f: (-len(families[f]), f)):
+        hazards = {skus.hazard[i] for i in families[fam]} - {None}
+        if len(hazards) > 1 and segregate:
+            return None
+        if not place(families[fam], next(iter(hazards), None)):
+            return None
+    if segregate:
+        for i, h in enumerate(skus.hazard):
+            if h is not None and i not in plan and not place([i], h):
+                return None
+    if tables.params.aisle_balance is not None:
+        # Deal the other SKUs, heaviest first, to the least loaded aisle with room.
+        load = dict.fromkeys(aisles, 0.0)
+        for i, a in plan.items():
+            load[a] += float(skus.weight[i])
+        for i in np.argsort(-skus.weight, kind="stable").tolist():
+            if i in plan:
+                continue
+            room = [a for a in aisles if free[a] > 0 and label[a] is None]
+            if not room:
+                return None
+            a = min(room, key=lambda a: (load[a], a))
+            free[a] -= 1
+            load[a] += float(skus.weight[i])
+            plan[i] = a
+    return plan
+
+
+def _grouped_start(tables: Tables) -> IntArray:
+    """The exact optimum, or with families and hazards pinned to aisles when there are any.
+
+    Pinning gives CP-SAT a start that already satisfies grouping and segregation; when it
+    cannot be built (or the pinned flow is infeasible) the unconstrained optimum is used.
+    """
+    plain = flow_assign(tables, tables.skus.weight, tables.slots.cost)
+    has_groups = (
+        any(f is not None for f in tables.skus.family)
+        or any(h is not None for h in tables.skus.hazard)
+        or tables.params.aisle_balance is not None
+    )
+    plan = _aisle_plan(tables) if has_groups else None
+    if not plan:
+        return plain
+    slots, skus = tables.slots, tables.skus
+    # Slot signature x aisle and SKU type x pinned aisle become the new eligibility classes.
+    sig_keys = sorted(set(zip(slots.signature.tolist(), slots.aisle.tolist(), strict=True)))
+    sig_index = {k: j for j, k in enumerate(sig_keys)}
+    pins = [plan.get(i, -1) for i in range(len(skus))]
+    type_keys = sorted(set(zip(skus.type.tolist(), pins, strict=True)))
+    type_index = {k: t for t, k in enumerate(type_keys)}
+    eligible = np.asarray(
+        [
+            [tables.eligible[t, sig] and (pin < 0 or pin == aisle) for sig, aisle in sig_keys]
+            for t, pin in type_keys
+        ],
+        dtype=np.bool_,
+    ).reshape(len(type_keys), len(sig_keys))
+    pinned = replace(
+        tables,
+        skus=replace(
+            skus,
+            type=np.asarray([type_index[(int(skus.type[i]), pins[i])] for i in range(len(skus))]),
+            types=[skus.types[t] for t, _pin in type_keys],
+            patterns=eligible,
+        ),
+        slots=replace(
+            slots,
+            signature=np.asarray(
+                [
+                    sig_index[k]
+                    for k in zip(slots.signature.tolist(), slots.aisle.tolist(), strict=True)
+                ]
+            ),
+        ),
+        eligible=eligible,
+    )
+    try:
+        return flow_assign(pinned, skus.weight, slots.cost)
+    except InfeasibleError:
+        return plain
+
+
+def _complete_hint(built: _Built, seed: int, seconds: float) -> None:
+    """Turn the partial hint into a complete feasible one when it is feasible.
+
+    A quick solve with the hinted variables fixed fills in the auxiliary ones (family windows,
+    hazard labels); the full solution then starts the real search.
+    """
+    solver = _solver(seconds, seed)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    if solver.solve(built.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    model = built.model
+    values = [
+        solver.value(model.get_int_var_from_proto_index(k))
+        for k in range(len(model.proto.variables))
+    ]
+    model.clear_hints()
+    for k, value in enumerate(values):
+        model.add_hint(model.get_int_var_from_proto_index(k), value)
+
+
+def _hint(built: _Built, start: IntArray, current: IntArray, bucket_of: IntArray) -> None:
+    """Hint the exact optimum without side constraints (CP-SAT repairs what it breaks)."""
+    for (i, b), var in built.x.items():
+        stays = i in built.stay and start[i] == current[i]
+        built.model.add_hint(var, int(not stays and b == int(bucket_of[start[i]])))
+    for i, var in built.stay.items():
+        built.model.add_hint(var, int(start[i] == current[i]))
 
 
 def _realise(
