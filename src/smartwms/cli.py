@@ -873,7 +873,16 @@ def serve(
         overrides["workers"] = workers
     settings = ServiceSettings(**overrides)
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+    # Keep idle connections open longer than typical client pools do (uvicorn's 5 s default
+    # lets a client reuse a connection the server is closing: a failed, non-retried POST).
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_keep_alive=75,
+    )
 
 
 @app.command("api-key")

@@ -15,7 +15,7 @@ from smartwms.jobs import Job, JobState, JobStore, LocalExecutor
 from .conftest import slow_payload, small_instance
 
 
-def _wait(predicate: Callable[[], bool], timeout: float = 30.0) -> None:
+def _wait(predicate: Callable[[], bool], timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():

@@ -50,10 +50,17 @@ def test_unknown_kind_fails_naming_known_kinds(store: JobStore) -> None:
 
 def test_cancel_keeps_rows_computed_so_far(store: JobStore) -> None:
     job_id = _claimed(store, slow_payload())
-    threading.Timer(1.0, store.request_cancel, args=(job_id,)).start()
+
+    def cancel_after_first_rows() -> None:
+        deadline = time.monotonic() + 60
+        while not (store.get(job_id).progress or 0) > 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        store.request_cancel(job_id)
+
+    threading.Thread(target=cancel_after_first_rows, daemon=True).start()
     started = time.monotonic()
     run_job(store, job_id, 1)
-    assert time.monotonic() - started < 10
+    assert time.monotonic() - started < 60
     job = store.get(job_id)
     assert job.state is JobState.CANCELLED and job.has_result
     result = json.loads(store.result(job_id))

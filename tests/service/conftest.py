@@ -49,7 +49,7 @@ def wait_for(
     job_id: str,
     states: tuple[str, ...] = TERMINAL,
     headers: dict[str, str] = ALICE,
-    timeout: float = 30.0,
+    timeout: float = 90.0,
 ) -> dict[str, Any]:
     """Poll a job until it reaches one of ``states``."""
     import time

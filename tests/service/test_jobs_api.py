@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from fastapi.testclient import TestClient
 
@@ -60,10 +61,11 @@ def test_cancel_running_keeps_best_and_cancel_queued(client: TestClient) -> None
     queued = _submit(client, slow_payload()).json()["id"]
     job = wait_for(client, running, ("running",))
     # Wait for some rows: the answer kept must be a real partial matrix.
-    for _ in range(400):
-        if (job["progress"] or 0) > 0:
-            break
+    deadline = time.monotonic() + 60
+    while (job["progress"] or 0) == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
         job = client.get(f"/v1/jobs/{running}", headers=ALICE).json()
+    assert job["progress"] > 0 and job["state"] == "running"
     assert client.get(f"/v1/jobs/{running}/result", headers=ALICE).status_code == 409
     stopping = client.delete(f"/v1/jobs/{running}", headers=ALICE)
     assert stopping.status_code == 202 and stopping.json()["cancel_requested"]
@@ -84,7 +86,7 @@ def test_time_limit_is_honoured(client: TestClient) -> None:
     job = wait_for(client, job_id)
     assert job["state"] == "succeeded" and job["time_limit"] == 1.0
     # A full matrix takes tens of seconds; stopping at 1 s leaves a generous margin on a busy CI.
-    assert job["run_seconds"] < 20
+    assert job["run_seconds"] < 30
     result = client.get(f"/v1/jobs/{job_id}/result", headers=ALICE).json()["result"]
     assert result["status"] == "time_limit"
 

@@ -13,16 +13,26 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from smartwms.jobs.kinds import JobKind, Progress, register_kind
-from smartwms.model import Instance
+from smartwms.model import GridLayout, Instance
 from smartwms.routing import METHODS
+from smartwms.sim import Scenario
+from smartwms.slotting import METHODS as SLOTTING_METHODS
+from smartwms.slotting import SlottingParams
 from smartwms.stopping import Stop
 
 __all__ = [
+    "DispatchOrder",
+    "DispatchPayload",
     "DistanceMatrixPayload",
     "RoutingParams",
     "RoutingPayload",
+    "SimulationPayload",
+    "SlottingPayload",
+    "run_dispatch",
     "run_distance_matrix",
     "run_routing",
+    "run_simulation",
+    "run_slotting",
 ]
 
 # Rows computed per call of distance_matrix: small enough that a stop request or the time limit
@@ -206,5 +216,171 @@ register_kind(
         "OR-Tools).",
         size=_routing_size,
         sync_limit=100,
+    )
+)
+
+
+# ---------------------------------------------------------------------- slotting
+class SlottingPayload(BaseModel):
+    """Storage location assignment: which SKU goes where, and the moves to get there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instance: Instance
+    method: str = Field(
+        default="optimal",
+        description="slotting method",
+        json_schema_extra={"enum": list(SLOTTING_METHODS)},
+    )
+    params: SlottingParams = Field(default_factory=SlottingParams)
+    seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _known_method(self) -> SlottingPayload:
+        if self.method not in SLOTTING_METHODS:
+            raise ValueError(f"method: unknown method {self.method!r}; use {SLOTTING_METHODS}")
+        return self
+
+
+def run_slotting(payload: SlottingPayload, stop: Stop, progress: Progress) -> dict[str, Any]:
+    """Solve with :func:`smartwms.slotting.solve_slotting`; the result is its JSON form."""
+    from smartwms.slotting import solve_slotting
+
+    result = solve_slotting(
+        payload.instance, payload.method, payload.params, seed=payload.seed, stop=stop
+    )
+    return result.model_dump(mode="json")
+
+
+register_kind(
+    JobKind(
+        name="slotting",
+        payload_model=SlottingPayload,
+        run=run_slotting,
+        summary="Slotting: assign SKUs to storage locations and plan the moves.",
+        size=lambda payload: len(payload.instance.skus),
+        sync_limit=200,
+    )
+)
+
+
+# ---------------------------------------------------------------------- AGV dispatch
+class DispatchOrder(BaseModel):
+    """A transport order: carry ``load`` from the ``pickup`` cell to the ``delivery`` cell."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    pickup: int = Field(ge=0, description="cell row*width+col")
+    delivery: int = Field(ge=0, description="cell row*width+col")
+    load: int = Field(default=1, ge=1)
+    ready: int = Field(default=0, ge=0, description="earliest pickup step")
+    due: int | None = Field(default=None, ge=0, description="latest delivery step")
+    service: int = Field(default=0, ge=0, description="steps at pickup and at delivery")
+
+
+class DispatchPayload(BaseModel):
+    """Offline AGV dispatch: routes through every order's pickup then delivery on a grid map."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    layout: GridLayout
+    starts: list[int] = Field(min_length=1, description="start cell of each AGV")
+    orders: list[DispatchOrder] = Field(min_length=1)
+    capacity: int = Field(default=1, ge=1, description="loads an AGV carries at once")
+    method: str = Field(
+        default="local",
+        description="local (deterministic local optimum) or gls (guided local search)",
+        json_schema_extra={"enum": ["local", "gls"]},
+    )
+    seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _known_method(self) -> DispatchPayload:
+        if self.method not in ("local", "gls"):
+            raise ValueError(f"method: expected local or gls, got {self.method!r}")
+        return self
+
+
+def run_dispatch(payload: DispatchPayload, stop: Stop, progress: Progress) -> dict[str, Any]:
+    """Solve with :func:`smartwms.agv.solve_dispatch`; the result is its JSON form."""
+    from smartwms.agv import TransportOrder, solve_dispatch
+
+    orders = [TransportOrder(**order.model_dump()) for order in payload.orders]
+    result = solve_dispatch(
+        payload.layout,
+        payload.starts,
+        orders,
+        capacity=payload.capacity,
+        method=payload.method,
+        time_limit=stop.remaining(),
+        seed=payload.seed,
+        stop=stop,
+    )
+    return result.to_dict()
+
+
+register_kind(
+    JobKind(
+        name="dispatch",
+        payload_model=DispatchPayload,
+        run=run_dispatch,
+        summary="AGV dispatch: pickup-and-delivery routes for a fleet on a grid map.",
+        size=lambda payload: len(payload.orders),
+        sync_limit=30,
+    )
+)
+
+
+# ---------------------------------------------------------------------- simulation
+class SimulationPayload(BaseModel):
+    """Replications of a SimPy warehouse scenario, every KPI with its 95 % confidence interval.
+
+    Over the API a scenario is self-contained: its instance and slotting plan are given inline,
+    never as file paths (the server does not read files on a client's behalf).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: Scenario
+    replications: int = Field(default=10, ge=1, le=100)
+    seed: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _inline_only(self) -> SimulationPayload:
+        scenario = self.scenario
+        if isinstance(scenario.instance, str):
+            raise ValueError("scenario.instance: give the instance inline, not a file path")
+        if isinstance(scenario.slotting.plan, str):
+            raise ValueError("scenario.slotting.plan: give the assignment inline, not a path")
+        if scenario.base_dir is not None:
+            raise ValueError("scenario.base_dir: not accepted over the API")
+        return self
+
+
+def run_simulation(payload: SimulationPayload, stop: Stop, progress: Progress) -> dict[str, Any]:
+    """Replicate with :func:`smartwms.sim.run_experiment` (one process; stops between runs)."""
+    from smartwms.sim import run_experiment
+
+    def replications_done(done: int, total: int) -> None:
+        progress(fraction=done / max(1, total), message=f"{done} of {total} replications")
+
+    experiment = run_experiment(
+        payload.scenario,
+        payload.replications,
+        seed=payload.seed,
+        workers=1,
+        progress=replications_done,
+        stop=stop,
+    )
+    return experiment.to_dict()
+
+
+register_kind(
+    JobKind(
+        name="simulation",
+        payload_model=SimulationPayload,
+        run=run_simulation,
+        summary="Simulation: replications of a SimPy warehouse scenario with 95 % CIs.",
     )
 )

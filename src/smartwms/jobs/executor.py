@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import select
 import subprocess
 import sys
@@ -16,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from smartwms.jobs.store import Job, JobState, JobStore
 
@@ -94,7 +95,10 @@ class LocalExecutor:
         self.grace = grace
         self.on_finished = on_finished
         self._slots: list[_Slot] = []
-        self._wake = threading.Event()
+        # A self-pipe, so the dispatcher can wait on it and on the workers' pipes at once.
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        os.set_blocking(self._wake_w, False)
         self._closing = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -120,17 +124,21 @@ class LocalExecutor:
 
     def wake(self) -> None:
         """Look at the store now instead of at the next poll."""
-        self._wake.set()
+        with contextlib.suppress(BlockingIOError, OSError):
+            os.write(self._wake_w, b"x")
 
     def shutdown(self) -> None:
         """Stop the dispatcher and the workers."""
         self._closing.set()
-        self._wake.set()
+        self.wake()
         if self._thread is not None:
             self._thread.join(timeout=10)
         for slot in self._slots:
             self._stop_process(slot)
         self._slots = []
+        for fd in (self._wake_r, self._wake_w):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     # ------------------------------------------------------------------ internals
     def _spawn(self) -> _Slot:
@@ -168,8 +176,16 @@ class LocalExecutor:
                 # The store may be briefly unavailable (disk full, locked): log and keep going.
                 log.exception("dispatcher iteration failed")
                 busy = False
-            self._wake.wait(0.02 if busy else 0.25)
-            self._wake.clear()
+            self._sleep(0.25 if busy else 0.5)
+
+    def _sleep(self, timeout: float) -> None:
+        """Wait for a worker's answer, a wake-up call or ``timeout`` seconds, whichever first."""
+        readers: list[Any] = [self._wake_r]
+        readers += [s.process.stdout for s in self._slots if s.job is not None]
+        ready, _, _ = select.select(readers, [], [], timeout)
+        if self._wake_r in ready:
+            with contextlib.suppress(BlockingIOError):
+                os.read(self._wake_r, 4096)
 
     def _reap(self) -> bool:
         """Collect answers, dead workers and overruns; returns whether any job is running."""

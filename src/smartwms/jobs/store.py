@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     select,
     update,
 )
@@ -148,7 +150,11 @@ class Job:
         return max(0.0, (self.finished_at or time.time()) - self.started_at)
 
 
-def _snapshot(row: _JobRow) -> Job:
+# The columns of a snapshot, for Core queries (cheaper than loading ORM objects).
+_SNAPSHOT_COLUMNS = [_JobRow.__table__.c[name] for name in Job.__dataclass_fields__]
+
+
+def _snapshot(row: Any) -> Job:
     values = {name: getattr(row, name) for name in Job.__dataclass_fields__}
     values["state"] = JobState(row.state)
     values["cancel_requested"] = bool(row.cancel_requested)
@@ -168,12 +174,12 @@ def request_fingerprint(document: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _sqlite_engine(path: Path) -> Engine:
+def _sqlite_engine(path: Path, *, writer: bool) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"timeout": 30.0, "check_same_thread": False},
-        pool_size=20,
-        max_overflow=40,
+        pool_size=2 if writer else 20,
+        max_overflow=2 if writer else 40,
     )
 
     @event.listens_for(engine, "connect")
@@ -185,6 +191,16 @@ def _sqlite_engine(path: Path) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        if writer:
+            dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+
+    if writer:
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection: Any) -> None:
+            # Take the write lock up front: a deferred transaction that upgrades to a write
+            # can fail with "database is locked" instead of waiting its turn.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -211,16 +227,30 @@ class JobStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = _sqlite_engine(self.path)
-        _Base.metadata.create_all(self.engine)
+        self.engine = _sqlite_engine(self.path, writer=False)
+        self._writer = _sqlite_engine(self.path, writer=True)
+        # One writer at a time per process: threads queue here instead of in SQLite's busy
+        # handler, whose sleeps (up to 100 ms each) would dominate latency under load.
+        self._write_lock = threading.Lock()
+        _Base.metadata.create_all(self._writer)
 
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+        self._writer.dispose()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        with (
+            self._write_lock,
+            Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     # ------------------------------------------------------------------ the API's side
@@ -244,25 +274,27 @@ class JobStore:
             existing = self._by_idempotency_key(owner, idempotency_key, request_hash)
             if existing is not None:
                 return existing, False
-        row = _JobRow(
-            id=str(uuid.uuid4()),
-            owner=owner,
-            kind=kind,
-            state=JobState.QUEUED.value,
-            payload=payload,
-            time_limit=float(time_limit),
-            webhook_url=webhook_url,
-            idempotency_key=idempotency_key,
-            request_hash=request_hash,
-            created_at=time.time(),
-            attempt=0,
-            cancel_requested=False,
-            has_result=False,
-            webhook_status="pending" if webhook_url else None,
-        )
+        values: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "owner": owner,
+            "kind": kind,
+            "state": JobState.QUEUED.value,
+            "payload": payload,
+            "time_limit": float(time_limit),
+            "webhook_url": webhook_url,
+            "idempotency_key": idempotency_key,
+            "request_hash": request_hash,
+            "created_at": time.time(),
+            "attempt": 0,
+            "cancel_requested": False,
+            "has_result": False,
+            "webhook_status": "pending" if webhook_url else None,
+        }
         try:
-            with self._session() as session:
-                session.add(row)
+            with self._writing() as session:
+                seq = session.execute(
+                    insert(_JobRow).values(**values).returning(_JobRow.seq)
+                ).scalar_one()
         except IntegrityError:
             # Two retries raced on one key: the other insert won, answer with its job.
             assert idempotency_key is not None
@@ -270,7 +302,11 @@ class JobStore:
             if existing is None:
                 raise
             return existing, False
-        return _snapshot(row), True
+        fields: dict[str, Any] = {name: values.get(name) for name in Job.__dataclass_fields__}
+        fields.update(seq=seq, state=JobState.QUEUED)
+        for name in ("started_at", "finished_at", "progress", "best_objective", "message", "error"):
+            fields[name] = None
+        return Job(**fields), True
 
     def _by_idempotency_key(self, owner: str, key: str, request_hash: str | None) -> Job | None:
         with self._session() as session:
@@ -287,11 +323,12 @@ class JobStore:
 
     def get(self, job_id: str, owner: str | None = None) -> Job | None:
         """The job with this id (only if ``owner`` owns it, when given)."""
-        with self._session() as session:
-            row = session.scalars(select(_JobRow).where(_JobRow.id == job_id)).first()
-            if row is None or (owner is not None and row.owner != owner):
-                return None
-            return _snapshot(row)
+        query = select(*_SNAPSHOT_COLUMNS).where(_JobRow.id == job_id)
+        if owner is not None:
+            query = query.where(_JobRow.owner == owner)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else _snapshot(row)
 
     def payload(self, job_id: str) -> str | None:
         """The job's payload JSON."""
@@ -331,7 +368,7 @@ class JobStore:
     def request_cancel(self, job_id: str, owner: str | None = None) -> Job | None:
         """Cancel a queued job at once; ask a running one to stop (it keeps its best answer)."""
         now = time.time()
-        with self._session() as session:
+        with self._writing() as session:
             base = update(_JobRow).where(_JobRow.id == job_id)
             if owner is not None:
                 base = base.where(_JobRow.owner == owner)
@@ -360,7 +397,7 @@ class JobStore:
 
     def mark_webhook(self, job_id: str, status: str) -> None:
         """Record the outcome of the completion webhook (``delivered`` or ``failed``)."""
-        with self._session() as session:
+        with self._writing() as session:
             session.execute(
                 update(_JobRow).where(_JobRow.id == job_id).values(webhook_status=status)
             )
@@ -377,8 +414,14 @@ class JobStore:
     # ------------------------------------------------------------------ the executor's side
     def claim_next(self) -> Job | None:
         """Move the oldest queued job to ``running`` (a new attempt) and return it."""
-        now = time.time()
         with self._session() as session:
+            waiting = session.scalar(
+                select(_JobRow.seq).where(_JobRow.state == JobState.QUEUED.value).limit(1)
+            )
+        if waiting is None:
+            return None  # nothing queued: do not take the write lock
+        now = time.time()
+        with self._writing() as session:
             oldest = (
                 select(_JobRow.seq)
                 .where(_JobRow.state == JobState.QUEUED.value)
@@ -425,7 +468,7 @@ class JobStore:
             values["message"] = message[:2000]
         if not values:
             return True
-        with self._session() as session:
+        with self._writing() as session:
             done = session.execute(self._current(job_id, attempt).values(**values))
             return bool(done.rowcount)  # type: ignore[attr-defined]
 
@@ -456,7 +499,7 @@ class JobStore:
             values["best_objective"] = float(best_objective)
         if message is not None:
             values["message"] = message[:2000]
-        with self._session() as session:
+        with self._writing() as session:
             done = session.execute(self._current(job_id, attempt).values(**values))
             return bool(done.rowcount)  # type: ignore[attr-defined]
 
@@ -475,7 +518,7 @@ class JobStore:
         directory). Returns the ids re-queued and the ids failed.
         """
         running = JobState.RUNNING.value
-        with self._session() as session:
+        with self._writing() as session:
             rows = session.execute(
                 select(_JobRow.id, _JobRow.attempt, _JobRow.cancel_requested).where(
                     _JobRow.state == running

@@ -7,6 +7,7 @@ nothing, and the restarted server re-queues the job.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -27,6 +28,8 @@ log = logging.getLogger("smartwms.jobs.worker")
 # How often the cancel flag is read from the store and progress written to it (seconds).
 _CANCEL_POLL_INTERVAL = 0.1
 _PROGRESS_INTERVAL = 0.25
+# Scheduling priority of workers relative to the server (higher: lower priority).
+_WORKER_NICENESS = 5
 
 
 class _CancelFlag:
@@ -140,6 +143,10 @@ def worker_main(db_path: str) -> None:
     Anything a solver prints goes to stderr so it cannot corrupt the protocol on stdout.
     """
     import smartwms.jobs  # noqa: F401  (registers the built-in kinds in this process)
+
+    # Solves are batch work: yield the CPU to the API process so submissions stay fast.
+    with contextlib.suppress(OSError):
+        os.nice(_WORKER_NICENESS)
 
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())

@@ -11,7 +11,7 @@ The problem owns its distance matrix (computed once, through
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -28,6 +28,7 @@ __all__ = [
     "StockIndex",
     "build_problem",
     "problems_for_orders",
+    "tours_of",
 ]
 
 # Units below this count as "nothing left to pick" (quantities may be decimals).
@@ -251,15 +252,12 @@ def build_problem(
     )
 
 
-def problems_for_orders(
-    instance: Instance,
-    orders: Sequence[str | Sequence[str]] | None = None,
-    start: str | None = None,
-    end: str | None = None,
-) -> list[RoutingProblem]:
-    """One problem per tour: each entry of ``orders`` is an order id or a batch of ids.
+def tours_of(
+    instance: Instance, orders: Sequence[str | Sequence[str]] | None = None
+) -> list[list[str]]:
+    """The order ids of every tour (each entry an order id or a batch), checked to exist.
 
-    ``None`` routes every order of the instance on its own tour.
+    ``None`` puts every order of the instance on its own tour.
     """
     tours: list[list[str]] = (
         [[o.id] for o in instance.orders]
@@ -268,5 +266,25 @@ def problems_for_orders(
     )
     if not tours:
         raise InstanceValidationError([("orders", "the instance has no order to route")])
+    known = {o.id for o in instance.orders}
+    for i, tour in enumerate(tours):
+        for oid in tour:
+            if oid not in known:
+                raise InstanceValidationError([(f"orders[{i}]", f"unknown order {oid!r}")])
+    return tours
+
+
+def problems_for_orders(
+    instance: Instance,
+    orders: Sequence[str | Sequence[str]] | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> Iterator[RoutingProblem]:
+    """One problem per tour, built lazily (few objects alive when routing a year of orders).
+
+    Each entry of ``orders`` is an order id or a batch of ids; ``None`` routes every order of
+    the instance on its own tour. Unknown orders raise before the first problem is built.
+    """
+    tours = tours_of(instance, orders)
     index = StockIndex.of(instance)  # once for all tours: an order touches few SKUs
-    return [build_problem(instance, tour, start, end, index) for tour in tours]
+    return (build_problem(instance, tour, start, end, index) for tour in tours)

@@ -16,7 +16,7 @@ from smartwms.model.base import Frozen
 from smartwms.routing.exact import MAX_EXACT_BLOCKS, optimal_tour, optimal_tour_scattered
 from smartwms.routing.heuristics import HEURISTICS, heuristic_order, tour_length
 from smartwms.routing.ortools_tsp import solve_tsp
-from smartwms.routing.problem import RoutingProblem, problems_for_orders
+from smartwms.routing.problem import RoutingProblem, problems_for_orders, tours_of
 from smartwms.routing.small import HELD_KARP_MAX_STOPS, held_karp
 from smartwms.stopping import Stop
 
@@ -480,6 +480,7 @@ def solve_routing(
         raise InstanceValidationError(
             [("method", f"unknown method {method!r}; use one of {', '.join(METHODS)}")]
         )
+    n_tours = len(tours_of(instance, orders))
     problems = problems_for_orders(instance, orders, merged["start"], merged["end"])
     routes: list[PickRoute] = []
     for problem in problems:
@@ -493,7 +494,7 @@ def solve_routing(
             route = solve_problem(problem, method, merged, stop)
         routes.append(route)
         if progress is not None:
-            progress(len(routes), len(problems))
+            progress(len(routes), n_tours)
     return _result(method, routes, time.perf_counter() - started, seed)
 
 

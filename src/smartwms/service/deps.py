@@ -1,4 +1,7 @@
-"""Dependencies of the routes, as ``Annotated`` aliases."""
+"""Dependencies of the routes, as ``Annotated`` aliases.
+
+They never block, so they are ``async``: FastAPI would otherwise run each in the thread pool.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API k
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="the API key")
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
     """The running app's resources."""
     state: ServiceState | None = getattr(request.app.state, "smartwms", None)
     if state is None:
@@ -30,7 +33,7 @@ def get_state(request: Request) -> ServiceState:
 StateDep = Annotated[ServiceState, Depends(get_state)]
 
 
-def get_store(state: StateDep) -> JobStore:
+async def get_store(state: StateDep) -> JobStore:
     """The job store."""
     return state.store
 
@@ -38,7 +41,7 @@ def get_store(state: StateDep) -> JobStore:
 StoreDep = Annotated[JobStore, Depends(get_store)]
 
 
-def get_owner(
+async def get_owner(
     state: StateDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],

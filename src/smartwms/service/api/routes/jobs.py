@@ -73,15 +73,21 @@ def build_router(submission: Any) -> APIRouter:
                 f"time_limit: at most {settings.max_time_limit:g} seconds on this server",
                 errors=[{"field": "time_limit", "message": f"at most {settings.max_time_limit:g}"}],
             )
+        payload = body.payload.model_dump_json()
+        webhook_url = None if body.webhook_url is None else str(body.webhook_url)
+        fingerprint = None
+        if idempotency_key is not None:
+            # The validated payload re-serialised is canonical (fields in model order).
+            fingerprint = request_fingerprint([body.kind, time_limit, webhook_url, payload])
         try:
             job, created = state.store.submit(
                 owner,
                 body.kind,
-                body.payload.model_dump_json(),
+                payload,
                 time_limit=time_limit,
-                webhook_url=None if body.webhook_url is None else str(body.webhook_url),
+                webhook_url=webhook_url,
                 idempotency_key=idempotency_key,
-                request_hash=request_fingerprint(body.model_dump(mode="json")),
+                request_hash=fingerprint,
             )
         except IdempotencyConflict as exc:
             raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
