@@ -11,7 +11,13 @@ from pydantic import ValidationError
 from smartwms.errors import InputFileError, InstanceValidationError
 from smartwms.model import Instance
 
-__all__ = ["instance_from_dict", "read_instance", "write_instance"]
+__all__ = [
+    "instance_from_dict",
+    "read_instance",
+    "read_json_object",
+    "validation_problems",
+    "write_instance",
+]
 
 
 def _loc_to_path(loc: tuple[int | str, ...]) -> str:
@@ -49,8 +55,8 @@ def instance_from_dict(data: dict[str, Any]) -> Instance:
         raise InstanceValidationError(validation_problems(exc)) from None
 
 
-def read_instance(path: str | Path) -> Instance:
-    """Read an instance from our JSON format; errors name the file (and line, for syntax)."""
+def read_json_object(path: str | Path, what: str = "a JSON object") -> dict[str, Any]:
+    """Parse a JSON file whose top level must be an object; errors name the file and line."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -61,7 +67,14 @@ def read_instance(path: str | Path) -> Instance:
     except json.JSONDecodeError as exc:
         raise InputFileError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
     if not isinstance(data, dict):
-        raise InputFileError(path, "expected a JSON object at the top level")
+        raise InputFileError(path, f"expected {what} at the top level")
+    return data
+
+
+def read_instance(path: str | Path) -> Instance:
+    """Read an instance from our JSON format; errors name the file (and line, for syntax)."""
+    path = Path(path)
+    data = read_json_object(path)
     if data.get("format") not in (None, "smartwms-instance"):
         raise InputFileError(path, f"not a smartwms instance (format={data.get('format')!r})")
     try:

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from smartwms.errors import InputFileError, SmartwmsError
+from smartwms.errors import SmartwmsError
+from smartwms.io.native import read_json_object
 from smartwms.model import Instance
 from smartwms.model.base import Frozen
 
@@ -277,16 +278,7 @@ def scenario_from_dict(data: dict[str, Any], *, where: str = "scenario") -> Scen
 def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario JSON file; relative paths in it are resolved from its folder."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputFileError(path, exc.strerror or str(exc)) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputFileError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
-    if not isinstance(data, dict):
-        raise InputFileError(path, "a scenario must be a JSON object")
+    data = read_json_object(path, "a scenario object")
     data.setdefault("base_dir", str(path.resolve().parent))
     return scenario_from_dict(data, where=str(path))
 
