@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from smartwms.model import Instance
 from smartwms.routing import HEURISTICS, check_route, solve_routing
@@ -81,3 +82,42 @@ def test_heuristics_are_valid_and_never_beat_the_optimum(inst: Instance) -> None
 def test_heuristics_collect_enough_units_under_scattered_storage(inst: Instance) -> None:
     for method in HEURISTICS:
         check_route(inst, solve_routing(inst, method=method).routes[0])
+
+
+def test_combined_mixes_traversals_and_returns() -> None:
+    # Four aisles 3 apart, aisles 11 long, depot at the front (bottom) of aisle 0: cell c lies
+    # 10 - c from the front. Combined traverses aisle 0 (picks 3 and 6 deep), returns into
+    # aisle 2 from the back (2 from it), traverses aisle 3 home: 3 + 3 + 13 + 6 + 4 + 15 = 44.
+    # S-shape and return both end with aisle 3 entered from the front; their better sweep
+    # (right to left) walks 15 + 4 + 6 + 16 + 3 + 6 = 50.
+    inst = aisle_instance(4, 10, 1, [(0, 4), (0, 7), (2, 1), (3, 0), (3, 4)], 0, 1)
+    ids, length = stop_ids(inst, "combined")
+    assert ids == ["depot", "a0c7", "a0c4", "a2c1", "a3c0", "a3c4", "depot"]
+    assert length == 44
+    assert stop_ids(inst, "sshape")[1] == 50
+    assert stop_ids(inst, "return")[1] == 50
+
+
+@st.composite
+def single_block_instances(draw: st.DrawFn) -> Instance:
+    """One block, 1-8 aisles, picks anywhere, the depot at either cross aisle of any aisle."""
+    n_aisles = draw(st.integers(1, 8))
+    cells = draw(st.integers(2, 12))
+    position = st.tuples(st.integers(0, n_aisles - 1), st.integers(0, cells - 1))
+    picks = draw(st.lists(position, min_size=1, max_size=12))
+    depot_aisle = draw(st.integers(0, n_aisles - 1))
+    return aisle_instance(n_aisles, cells, 1, picks, depot_aisle, draw(st.sampled_from([0, 1])))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(single_block_instances())
+def test_combined_is_never_longer_than_sshape_or_return_on_one_block(inst: Instance) -> None:
+    # Combined chooses, per aisle, between the moves S-shape and return make (Roodbergen &
+    # de Koster): its dynamic program can always copy either, so it is never longer.
+    lengths = {}
+    for method in ("combined", "sshape", "return"):
+        route = solve_routing(inst, method=method).routes[0]
+        check_route(inst, route)
+        lengths[method] = route.length
+    assert lengths["combined"] <= lengths["sshape"] + 1e-9
+    assert lengths["combined"] <= lengths["return"] + 1e-9

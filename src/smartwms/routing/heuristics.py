@@ -13,8 +13,12 @@ may take a longer path between two stops).
   neighbouring picks (or a cross aisle).
 - **Combined** (Roodbergen & de Koster): a small dynamic program decides, aisle by aisle,
   whether to traverse it or to enter and return, so that the picker ends each block at the
-  cross aisle that is cheaper for the aisles still to come.
-- **Combined+**: combined, then improved by 2-opt and or-opt moves on the closed-form distances.
+  cross aisle that is cheaper for the aisles still to come. Every aisle with picks is
+  visited once, so on one block it is never longer than S-shape or return (both are among
+  its choices), but it can lose to largest gap, which serves one aisle from both ends.
+- **Combined+** (here): combined, then improved by 2-opt and or-opt moves on the closed-form
+  distances. This is a local-search variant, not Roodbergen & de Koster's (2001) combined+
+  rule set for multi-block layouts.
 
 Layouts with several blocks are handled block by block, farthest block from the depot first,
 sweeping the aisles of successive blocks in alternate directions (Roodbergen & de Koster's
