@@ -17,7 +17,10 @@
     .venv/bin/python benchmarks/bench_routing.py --sample 100  # quick look
 
 Heuristic lengths are those of their visiting sequences walked along shortest paths (what a
-picker handed the pick list walks), re-computed from the closed-form distances.
+picker handed the pick list walks), re-computed from the closed-form distances. The heuristics
+are Roodbergen & de Koster's (2001) multi-block S-shape, largest gap, combined and combined+
+(``combined-plus``), return and midpoint on the same multi-block skeleton, and
+``combined-opt`` (combined, then 2-opt/or-opt; a local search, not a literature heuristic).
 """
 
 from __future__ import annotations

@@ -40,8 +40,8 @@ _DEFAULT_PARAMS: dict[str, Any] = {
     "start": None,  # depot station id (default: the instance's first depot)
     "end": None,  # depot the tour ends at (default: the start)
 }
-# Heuristics tried for the OR-Tools warm start (the cheap ones; combined+ costs more).
-_WARM_START = ("sshape", "return", "midpoint", "largest-gap", "combined")
+# Heuristics tried for the OR-Tools warm start (the cheap ones; combined-opt costs more).
+_WARM_START = ("sshape", "return", "midpoint", "largest-gap", "combined", "combined-plus")
 _UNIT_TOLERANCE = 1e-9
 # Most tours routed by one call of the compiled DP (the stop is checked between calls).
 _MAX_BATCH = 256
@@ -455,7 +455,8 @@ def solve_routing(
         ``None`` routes every order of the instance on its own tour.
     method
         ``optimal`` (exact where the tour allows, otherwise OR-Tools), one of the heuristics
-        ``sshape``, ``return``, ``midpoint``, ``largest-gap``, ``combined``, ``combined-plus``,
+        ``sshape``, ``return``, ``midpoint``, ``largest-gap``, ``combined``, ``combined-plus``
+        (Roodbergen & de Koster's combined+), ``combined-opt`` (combined, then 2-opt/or-opt),
         or ``ortools`` (guided local search, warm-started from the best heuristic).
     params
         ``time_limit`` (seconds of OR-Tools search per tour, default 1), ``solution_limit``
