@@ -134,3 +134,16 @@ def test_finish_needs_terminal_state(store: JobStore) -> None:
     store.claim_next()
     with pytest.raises(ValueError, match="terminal"):
         store.finish(job_id, 1, JobState.RUNNING)
+
+
+def test_submit_many_queues_all_in_order_in_one_transaction(store: JobStore) -> None:
+    from smartwms.jobs import Submission
+
+    jobs = store.submit_many(
+        [Submission("alice", "distance-matrix", f'{{"n": {i}}}', 5.0) for i in range(20)]
+    )
+    assert len({job.id for job in jobs}) == 20
+    assert [job.seq for job in jobs] == sorted(job.seq for job in jobs)
+    assert all(job.state is JobState.QUEUED for job in jobs)
+    assert [store.claim_next().id for _ in range(20)] == [job.id for job in jobs]
+    assert json.loads(store.payload(jobs[7].id)) == {"n": 7}

@@ -19,6 +19,7 @@ from smartwms.jobs.store import (
     Job,
     JobState,
     JobStore,
+    Submission,
     request_fingerprint,
 )
 
@@ -32,6 +33,7 @@ __all__ = [
     "JobStore",
     "LocalExecutor",
     "Progress",
+    "Submission",
     "UnknownKindError",
     "get_kind",
     "job_kinds",

@@ -14,7 +14,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -48,6 +48,7 @@ __all__ = [
     "Job",
     "JobState",
     "JobStore",
+    "Submission",
     "request_fingerprint",
 ]
 
@@ -174,6 +175,45 @@ def request_fingerprint(document: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A job to queue: who submits it, its kind, payload JSON, time limit and webhook URL."""
+
+    owner: str
+    kind: str
+    payload: str
+    time_limit: float
+    webhook_url: str | None = None
+
+
+def _new_row(
+    submission: Submission, *, idempotency_key: str | None = None, request_hash: str | None = None
+) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "owner": submission.owner,
+        "kind": submission.kind,
+        "state": JobState.QUEUED.value,
+        "payload": submission.payload,
+        "time_limit": float(submission.time_limit),
+        "webhook_url": submission.webhook_url,
+        "idempotency_key": idempotency_key,
+        "request_hash": request_hash,
+        "created_at": time.time(),
+        "attempt": 0,
+        "cancel_requested": False,
+        "has_result": False,
+        "webhook_status": "pending" if submission.webhook_url else None,
+    }
+
+
+def _queued_job(values: dict[str, Any], seq: int) -> Job:
+    """The snapshot of a row just inserted by :func:`_new_row`."""
+    fields: dict[str, Any] = {name: values.get(name) for name in Job.__dataclass_fields__}
+    fields.update(seq=seq, state=JobState.QUEUED)
+    return Job(**fields)
+
+
 def _sqlite_engine(path: Path, *, writer: bool) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
@@ -274,22 +314,11 @@ class JobStore:
             existing = self._by_idempotency_key(owner, idempotency_key, request_hash)
             if existing is not None:
                 return existing, False
-        values: dict[str, Any] = {
-            "id": str(uuid.uuid4()),
-            "owner": owner,
-            "kind": kind,
-            "state": JobState.QUEUED.value,
-            "payload": payload,
-            "time_limit": float(time_limit),
-            "webhook_url": webhook_url,
-            "idempotency_key": idempotency_key,
-            "request_hash": request_hash,
-            "created_at": time.time(),
-            "attempt": 0,
-            "cancel_requested": False,
-            "has_result": False,
-            "webhook_status": "pending" if webhook_url else None,
-        }
+        values = _new_row(
+            Submission(owner, kind, payload, time_limit, webhook_url),
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+        )
         try:
             with self._writing() as session:
                 seq = session.execute(
@@ -302,11 +331,31 @@ class JobStore:
             if existing is None:
                 raise
             return existing, False
-        fields: dict[str, Any] = {name: values.get(name) for name in Job.__dataclass_fields__}
-        fields.update(seq=seq, state=JobState.QUEUED)
-        for name in ("started_at", "finished_at", "progress", "best_objective", "message", "error"):
-            fields[name] = None
-        return Job(**fields), True
+        return _queued_job(values, seq), True
+
+    def submit_many(self, submissions: Sequence[Submission]) -> list[Job]:
+        """Queue several jobs in one transaction (one commit: a group commit of submissions).
+
+        The jobs are queued in the order given. Submissions with an ``Idempotency-Key`` go
+        through :meth:`submit`, which looks the key up first.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> store = JobStore(pathlib.Path(tempfile.mkdtemp()) / "jobs.sqlite3")
+        >>> jobs = store.submit_many([Submission("bob", "routing", "{}", 5.0)] * 3)
+        >>> [job.seq for job in jobs]
+        [1, 2, 3]
+        """
+        rows = [_new_row(submission) for submission in submissions]
+        jobs = []
+        with self._writing() as session:
+            for values in rows:
+                seq = session.execute(
+                    insert(_JobRow).values(**values).returning(_JobRow.seq)
+                ).scalar_one()
+                jobs.append(_queued_job(values, seq))
+        return jobs
 
     def _by_idempotency_key(self, owner: str, key: str, request_hash: str | None) -> Job | None:
         with self._session() as session:

@@ -14,6 +14,7 @@ from smartwms.errors import SmartwmsError
 from smartwms.jobs import Executor, Job, JobStore, LocalExecutor
 from smartwms.jobs.webhooks import WebhookSender
 from smartwms.service.auth import KeyRing
+from smartwms.service.batching import SubmitBatcher
 from smartwms.service.metrics import ServiceMetrics
 from smartwms.service.settings import ServiceSettings
 
@@ -33,9 +34,11 @@ class ServiceState:
     webhooks: WebhookSender
     metrics: ServiceMetrics
     lock: IO[str]
+    batcher: SubmitBatcher
 
     def close(self) -> None:
         """Stop the executor and webhooks, release the store and the data-dir lock."""
+        self.batcher.close()
         self.executor.shutdown()
         self.webhooks.close()
         self.store.close()
@@ -117,4 +120,5 @@ def open_service(settings: ServiceSettings) -> ServiceState:
         "smartwms service ready",
         extra={"data_dir": str(settings.data_dir), "workers": settings.workers, "pid": os.getpid()},
     )
-    return ServiceState(settings, store, executor, keys, webhooks, metrics, lock)
+    batcher = SubmitBatcher(store, on_batch=executor.wake)
+    return ServiceState(settings, store, executor, keys, webhooks, metrics, lock, batcher)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from smartwms.jobs import IdempotencyConflict, JobState, request_fingerprint
+from smartwms.jobs import IdempotencyConflict, JobState, Submission, request_fingerprint
 from smartwms.service.deps import OwnerDep, StateDep
 from smartwms.service.problems import ApiProblem
 from smartwms.service.schemas import JobPage, JobResultView, JobView, Problem, job_view
@@ -49,7 +49,7 @@ def build_router(submission: Any) -> APIRouter:
             413: {"model": Problem, "description": "request body too large"},
         },
     )
-    def submit_job(
+    async def submit_job(
         body: Annotated[submission, Body()],
         response: Response,
         state: StateDep,
@@ -75,25 +75,30 @@ def build_router(submission: Any) -> APIRouter:
             )
         payload = body.payload.model_dump_json()
         webhook_url = None if body.webhook_url is None else str(body.webhook_url)
-        fingerprint = None
-        if idempotency_key is not None:
+        submission = Submission(owner, body.kind, payload, time_limit, webhook_url)
+        if idempotency_key is None:
+            # The common case: committed together with the other submits waiting (group commit).
+            job, created = await state.batcher.submit(submission), True
+        else:
             # The validated payload re-serialised is canonical (fields in model order).
             fingerprint = request_fingerprint([body.kind, time_limit, webhook_url, payload])
-        try:
-            job, created = state.store.submit(
-                owner,
-                body.kind,
-                payload,
-                time_limit=time_limit,
-                webhook_url=webhook_url,
-                idempotency_key=idempotency_key,
-                request_hash=fingerprint,
-            )
-        except IdempotencyConflict as exc:
-            raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
+            try:
+                job, created = await run_in_threadpool(
+                    state.store.submit,
+                    owner,
+                    body.kind,
+                    payload,
+                    time_limit=time_limit,
+                    webhook_url=webhook_url,
+                    idempotency_key=idempotency_key,
+                    request_hash=fingerprint,
+                )
+            except IdempotencyConflict as exc:
+                raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
+            if created:
+                state.executor.wake()
         if created:
             state.metrics.submitted.labels(job.kind).inc()
-            state.executor.wake()
         else:
             response.headers["Idempotent-Replayed"] = "true"
         response.headers["Location"] = f"/v1/jobs/{job.id}"
