@@ -33,10 +33,10 @@ def _one_class_per_family(inst):
 
 
 def _all_four(budget: int | None, balance: float = 0.4, **kw: object) -> dict[str, object]:
-    return {"aisle_balance": balance, "max_moves": budget, "time_limit": 1, **kw}
+    return {"aisle_balance": balance, "max_moves": budget, "time_limit": 3, **kw}
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 10_000),
     families=st.integers(0, 4),
@@ -66,7 +66,8 @@ def test_cpsat_plan_meets_every_side_constraint_or_names_the_one_that_fails(
     assert plan_problems(inst, result.plan, SlottingParams(**params), side_constraints=True) == []
     if budget is not None:
         assert len(result.plan.moves) <= budget
-    assert result.objective <= result.plan.baseline_objective + 1e-6 or budget is None
+    # Side constraints only add restrictions: never below the exact unconstrained optimum.
+    assert result.objective >= solve_slotting(inst, method="optimal").objective - 1e-6
 
 
 @pytest.mark.parametrize("extra", [0, 3, 10, 40])

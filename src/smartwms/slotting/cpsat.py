@@ -35,7 +35,15 @@ from smartwms.errors import InfeasibleError
 from smartwms.model import SolveStatus
 from smartwms.slotting.assign import objective_of
 from smartwms.slotting.costs import Tables
-from smartwms.slotting.side import NoStartFound, Start, constrained_start, side_of, side_problems
+from smartwms.slotting.moves import limit_moves
+from smartwms.slotting.side import (
+    NoStartFound,
+    Start,
+    balance_admission,
+    constrained_start,
+    side_of,
+    side_problems,
+)
 from smartwms.stopping import Stop
 
 __all__ = ["solve_cpsat"]
@@ -244,16 +252,30 @@ def solve_cpsat(
         )
     slot_of = start.slot_of if start is not None else None
     improved = False
+    problems: list[str] = []
     if found:
         candidate = _realise(tables, solver, built.x, built.stay, current, members, n)
-        valid = not side_problems(tables, side, candidate, current)
-        if valid and (
+        problems = side_problems(tables, side, candidate, current)
+        if problems and side.max_moves is not None and np.all(current >= 0):
+            # CP-SAT counts SKUs that move; swap cycles need one parking move more each.
+            cut = limit_moves(
+                tables,
+                current,
+                candidate,
+                side.max_moves,
+                admit=balance_admission(tables, side, current, candidate),
+            )
+            if not side_problems(tables, side, cut, current):
+                candidate, problems = cut, []
+        if not problems and (
             slot_of is None or objective_of(tables, candidate) < objective_of(tables, slot_of)
         ):
             slot_of, improved = candidate, True
     if slot_of is None:
         raise InfeasibleError(
             "CP-SAT found no slotting that meets every side constraint within the time limit"
+            + (f" (its best breaks: {'; '.join(problems[:3])})" if problems else "")
+            + (f"; the constructive start failed: {no_start}" if no_start is not None else "")
         )
     model_optimal = code == cp_model.OPTIMAL and improved
     # Optimal for the bucket model only (bucket costs are means), so never claim OPTIMAL.

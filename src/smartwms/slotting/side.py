@@ -569,7 +569,7 @@ def constrained_start(tables: Tables, current: IntArray, deadline: float | None 
     left = budget - repair_moves
     best = repaired
     while left > 0:
-        admit = _balance_admission(tables, side, repaired, target)
+        admit = balance_admission(tables, side, repaired, target)
         candidate = limit_moves(tables, repaired, target, left, admit=admit)
         needed = moves_needed(current, candidate)
         if needed <= budget:
@@ -581,7 +581,7 @@ def constrained_start(tables: Tables, current: IntArray, deadline: float | None 
     return Start(best, time.monotonic() - started, repair_moves, moves)
 
 
-def _balance_admission(
+def balance_admission(
     tables: Tables, side: Side, start: IntArray, target: IntArray
 ) -> Callable[[list[int]], bool] | None:
     """``admit`` for :func:`limit_moves`: a group moves only if every aisle stays under cap."""
