@@ -15,6 +15,7 @@ from smartwms.jobs import Executor, Job, JobStore, LocalExecutor
 from smartwms.jobs.webhooks import WebhookSender
 from smartwms.service.auth import KeyRing
 from smartwms.service.batching import SubmitBatcher
+from smartwms.service.instances import InstanceCache
 from smartwms.service.metrics import ServiceMetrics
 from smartwms.service.settings import ServiceSettings
 
@@ -35,6 +36,7 @@ class ServiceState:
     metrics: ServiceMetrics
     lock: IO[str]
     batcher: SubmitBatcher
+    instances: InstanceCache
 
     def close(self) -> None:
         """Stop the executor and webhooks, release the store and the data-dir lock."""
@@ -121,4 +123,6 @@ def open_service(settings: ServiceSettings) -> ServiceState:
         extra={"data_dir": str(settings.data_dir), "workers": settings.workers, "pid": os.getpid()},
     )
     batcher = SubmitBatcher(store, on_batch=executor.wake)
-    return ServiceState(settings, store, executor, keys, webhooks, metrics, lock, batcher)
+    return ServiceState(
+        settings, store, executor, keys, webhooks, metrics, lock, batcher, InstanceCache(store)
+    )
