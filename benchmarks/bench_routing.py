@@ -8,19 +8,33 @@
    seconds, and the optional peers (elkai/LKH, fast-tsp, PyVRP; ``pip install smartwms[bench]``)
    on the identical distance matrices; quality and time ratios measured in the same run.
 3. Throughput: orders of 20 picks routed per second by ``solve_routing(method="optimal")``
-   on one core.
+   in one process and one thread (numba/BLAS thread pools set to 1), end to end from an
+   ``Instance`` to validated ``PickRoute`` models: median, min and max over ``--repeats``
+   runs, with the time of its three stages (build, solve, results) measured apart, and the
+   per-order path (``solve_problem(build_problem(...))``) measured in the same run.
 
     .venv/bin/python benchmarks/bench_routing.py               # full run
     .venv/bin/python benchmarks/bench_routing.py --sample 100  # quick look
 
 Heuristic lengths are those of their visiting sequences walked along shortest paths (what a
-picker handed the pick list walks), re-computed from the closed-form distances.
+picker handed the pick list walks), re-computed from the closed-form distances. The heuristics
+are Roodbergen & de Koster's (2001) multi-block S-shape, largest gap, combined and combined+
+(``combined-plus``), return and midpoint on the same multi-block skeleton, and
+``combined-opt`` (combined, then 2-opt/or-opt; a local search, not a literature heuristic).
 """
 
 from __future__ import annotations
 
+import os
+
+# ruff: noqa: E402 (the environment must be set before numpy and numba are imported)
+# One core: the numeric libraries must not start thread pools (set before numpy is imported).
+for _var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import argparse
 import csv
+import gc
 import itertools
 import random
 import statistics
@@ -44,7 +58,9 @@ from smartwms.model import (
     StockRecord,
 )
 from smartwms.routing import HEURISTICS, build_problem, solve_problem, solve_routing
+from smartwms.routing.bulk import BulkRouter
 from smartwms.routing.exact import optimal_tour, optimal_tour_length
+from smartwms.routing.problem import StockIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 SPRP = ROOT.parent / "shared" / "benchmarks" / "sprp"
@@ -305,21 +321,59 @@ def throughput_instance(n_orders: int, picks: int, seed: int) -> Instance:
     )
 
 
-def bench_throughput(n_orders: int) -> None:
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):,.0f} | {min(values):,.0f} | {max(values):,.0f}"
+
+
+def bench_throughput(n_orders: int, repeats: int) -> None:
     inst = throughput_instance(n_orders, 20, seed=0)
-    solve_routing(inst, orders=[inst.orders[0].id])  # compile the numba kernel first
-    print(f"\n## throughput: {n_orders} orders of 20 picks, 2 blocks x 20 aisles, one core\n")
-    print("| what | orders/s | ms/order |")
-    print("|---|---:|---:|")
-    for method in ("optimal", "sshape", "combined"):
+    solve_routing(inst, orders=[inst.orders[0].id])  # compile the numba kernels first
+    tours = [[o.id] for o in inst.orders]
+    rows: dict[str, list[float]] = {}
+
+    def record(label: str, seconds: float) -> None:
+        rows.setdefault(label, []).append(n_orders / seconds)
+
+    end_to_end = "**solve_routing optimal, end to end** (validated PickRoutes)"
+    for _ in range(repeats):
         start = time.perf_counter()
-        result = solve_routing(inst, method=method)
-        secs = time.perf_counter() - start
-        assert len(result.routes) == n_orders
-        print(
-            f"| solve_routing {method} (routes as PickRoute) | {n_orders / secs:,.0f} | "
-            f"{1000 * secs / n_orders:.3f} |"
+        result = solve_routing(inst, method="optimal")
+        record(end_to_end, time.perf_counter() - start)
+        assert len(result.routes) == n_orders and result.status.value == "optimal"
+        # The same work stage by stage (the collector paused, as solve_routing does).
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            router = BulkRouter.of(inst, StockIndex.of(inst), inst.depot.id, inst.depot.id)
+            assert router is not None
+            batch = router.prepare(tours)
+            t1 = time.perf_counter()
+            lengths, order = router.solve(batch)
+            t2 = time.perf_counter()
+            routes = router.routes(batch, lengths, order)
+            t3 = time.perf_counter()
+        finally:
+            gc.enable()
+        assert [r.length for r in routes if r] == [r.length for r in result.routes]
+        record("  stage 1, build: orders to locations (`BulkRouter.prepare`)", t1 - t0)
+        record("  stage 2, solve: exact DP, one compiled call (`BulkRouter.solve`)", t2 - t1)
+        record("  stage 3, results: PickRoute models (`BulkRouter.routes`)", t3 - t2)
+        gc.disable()  # as solve_routing does
+        try:
+            start = time.perf_counter()
+            for tour in tours:
+                solve_problem(build_problem(inst, tour), "optimal")
+            seconds = time.perf_counter() - start
+        finally:
+            gc.enable()
+        record(
+            "optimal, one RoutingProblem per order (`solve_problem`; the path before)",
+            seconds,
         )
+    for method in ("sshape", "combined"):
+        start = time.perf_counter()
+        solve_routing(inst, method=method)
+        record(f"solve_routing {method} (1 run)", time.perf_counter() - start)
     layout = inst.layout
     assert isinstance(layout, ParallelAisleLayout)
     locs = inst.location_index
@@ -332,14 +386,25 @@ def bench_throughput(n_orders: int) -> None:
         for o in inst.orders
     ]
     for label, fn in (
-        ("exact DP alone, tour and order (`optimal_tour`)", optimal_tour),
-        ("exact DP alone, length only (`optimal_tour_length`)", optimal_tour_length),
+        ("exact DP alone, per order, tour and order (`optimal_tour`, 1 run)", optimal_tour),
+        (
+            "exact DP alone, per order, length only (`optimal_tour_length`, 1 run)",
+            optimal_tour_length,
+        ),
     ):
         start = time.perf_counter()
         for aisles, cells in positions:
             fn(layout, inst.depot, aisles, cells)
-        secs = time.perf_counter() - start
-        print(f"| {label} | {n_orders / secs:,.0f} | {1000 * secs / n_orders:.3f} |")
+        record(label, time.perf_counter() - start)
+    print(
+        f"\n## throughput: {n_orders} orders of 20 picks, 2 blocks x 20 aisles, one process, "
+        f"one thread; orders/s over {repeats} repeats\n"
+    )
+    print("| what | orders/s median | min | max | ms/order (median) |")
+    print("|---|---:|---:|---:|---:|")
+    for label, values in rows.items():
+        ms = 1000.0 / statistics.median(values)
+        print(f"| {label} | {_spread(values)} | {ms:.3f} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -355,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--ortools-time", type=float, default=1.0, help="seconds per instance")
     parser.add_argument("--throughput-orders", type=int, default=2000)
+    parser.add_argument("--repeats", type=int, default=5, help="throughput repeats (median)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip", nargs="*", default=[], choices=["f1", "ortools", "throughput"])
     args = parser.parse_args(argv)
@@ -369,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
             a30 = [n for n in names if "_a30_" in n]
             bench_ortools(sample(a30, args.ortools_sample, args.seed), optima, args.ortools_time)
     if "throughput" not in args.skip:
-        bench_throughput(args.throughput_orders)
+        bench_throughput(args.throughput_orders, args.repeats)
     return 0
 
 

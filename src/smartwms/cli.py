@@ -365,8 +365,8 @@ def route(
         str,
         typer.Option(
             "--method",
-            help="optimal, sshape, return, midpoint, largest-gap, combined, combined-plus or "
-            "ortools.",
+            help="optimal, sshape, return, midpoint, largest-gap, combined, combined-plus "
+            "(combined+), combined-opt (combined + 2-opt/or-opt) or ortools.",
         ),
     ] = "optimal",
     time_limit: Annotated[

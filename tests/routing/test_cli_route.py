@@ -40,7 +40,9 @@ def test_json_contract_one_line_per_file(data_dir: Path, tmp_path: Path) -> None
     assert two["length"] == pytest.approx(sum(r["length"] for r in two["routes"]))
 
 
-@pytest.mark.parametrize("method", ["sshape", "return", "largest-gap", "combined-plus", "ortools"])
+@pytest.mark.parametrize(
+    "method", ["sshape", "return", "largest-gap", "combined-plus", "combined-opt", "ortools"]
+)
 def test_methods_and_sprp_two_block(data_dir: Path, method: str) -> None:
     file = str(data_dir / "sprp_ok.txt")
     (single,) = run(file, "--json", "--method", method, "--time-limit", "0.2")

@@ -114,7 +114,7 @@ def test_several_depots_start_and_end_where_asked() -> None:
 
 def test_same_input_same_output() -> None:
     inst = random_instance(11, n_picks=30, n_aisles=10)
-    for method in ("optimal", "combined-plus", "ortools"):
+    for method in ("optimal", "combined-plus", "combined-opt", "ortools"):
         params = {"solution_limit": 200, "time_limit": 30}
         first = solve_routing(inst, method=method, params=params, seed=5)
         second = solve_routing(inst, method=method, params=params, seed=5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["batch_lengths", "block_costs", "sweep", "visiting_order"]
+__all__ = ["batch_lengths", "block_costs", "route_tours", "sweep", "visiting_order"]
 
 INF = 1e300
 
@@ -402,3 +402,81 @@ def batch_lengths(  # type: ignore[no-untyped-def]
         )
         out[i] = _best_final(value, final_ok, nonzero, depot_col, depot_cross, n_cols)[0]
     return out
+
+
+@njit(cache=True)
+def route_tours(  # type: ignore[no-untyped-def]
+    offsets,
+    pick_col,
+    pick_block,
+    pick_y,
+    n_blocks,
+    cross_y,
+    spacing,
+    depot_col,
+    depot_cross,
+    n_states,
+    empty,
+    v_src,
+    v_dst,
+    v_cfg,
+    v_off,
+    h_src,
+    h_dst,
+    h_sum,
+    h_fin,
+    h_code,
+    final_ok,
+    nonzero,
+):
+    """Shortest tours of many orders in one call: tour ``k`` visits the picks
+    ``offsets[k] <= i < offsets[k + 1]`` (absolute aisle ``pick_col[i]``).
+
+    Returns the lengths (without the depot's spur; ``inf`` when the DP finds no tour) and, for
+    every tour's slice, the picks' indices within the slice in visiting order (``-1`` when the
+    circuit misses a pick, which consistent tables never produce).
+    """
+    n_tours = offsets.shape[0] - 1
+    lengths = np.zeros(n_tours)
+    order = np.full(offsets[n_tours], -1, dtype=np.int64)
+    for k in range(n_tours):
+        lo, hi = offsets[k], offsets[k + 1]
+        if hi == lo:
+            continue  # nothing to pick: an empty tour
+        first, last = depot_col, depot_col
+        for i in range(lo, hi):
+            first = min(first, pick_col[i])
+            last = max(last, pick_col[i])
+        col = pick_col[lo:hi] - first
+        cost, has = block_costs(
+            last - first + 1, n_blocks, cross_y, col, pick_block[lo:hi], pick_y[lo:hi]
+        )
+        length, configs, hcodes = sweep(
+            cost,
+            has,
+            spacing,
+            depot_col - first,
+            depot_cross,
+            n_states,
+            empty,
+            v_src,
+            v_dst,
+            v_cfg,
+            v_off,
+            h_src,
+            h_dst,
+            h_sum,
+            h_fin,
+            h_code,
+            final_ok,
+            nonzero,
+        )
+        lengths[k] = length
+        if not length < INF:
+            continue
+        depot_node = (depot_col - first) * (cross_y.shape[0]) + depot_cross
+        visit = visiting_order(
+            configs, hcodes, cross_y.shape[0], col, pick_block[lo:hi], pick_y[lo:hi], depot_node
+        )
+        order[lo : lo + visit.shape[0]] = visit
+    return lengths, order

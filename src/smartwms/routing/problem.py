@@ -28,6 +28,7 @@ __all__ = [
     "StockIndex",
     "build_problem",
     "problems_for_orders",
+    "station_id",
     "tours_of",
 ]
 
@@ -176,7 +177,11 @@ class StockIndex:
         return cls({o.id: o for o in instance.orders}, stock)
 
 
-def _station_id(instance: Instance, station: str | None, role: str) -> str:
+def station_id(instance: Instance, station: str | None, role: str) -> str:
+    """The id of station ``station`` (the first depot when ``None``), checked to exist.
+
+    ``role`` names the parameter in the error (``start`` or ``end``).
+    """
     if station is None:
         return instance.depot.id
     if station not in instance.station_index:
@@ -245,8 +250,8 @@ def build_problem(
     return RoutingProblem(
         instance=instance,
         orders=tuple(order_ids),
-        start=_station_id(instance, start, "start"),
-        end=_station_id(instance, end if end is not None else start, "end"),
+        start=station_id(instance, start, "start"),
+        end=station_id(instance, end if end is not None else start, "end"),
         demand=tuple(demand.items()),
         candidates=candidates,
     )

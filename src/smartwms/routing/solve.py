@@ -15,10 +15,17 @@ from pydantic import Field
 from smartwms.errors import InstanceValidationError, SmartwmsError
 from smartwms.model import Instance, ParallelAisleLayout, PickRoute, SolveStatus
 from smartwms.model.base import Frozen
+from smartwms.routing.bulk import BulkRouter
 from smartwms.routing.exact import MAX_EXACT_BLOCKS, optimal_tour, optimal_tour_scattered
 from smartwms.routing.heuristics import HEURISTICS, heuristic_order, tour_length
 from smartwms.routing.ortools_tsp import solve_tsp
-from smartwms.routing.problem import RoutingProblem, problems_for_orders, tours_of
+from smartwms.routing.problem import (
+    RoutingProblem,
+    StockIndex,
+    build_problem,
+    station_id,
+    tours_of,
+)
 from smartwms.routing.small import HELD_KARP_MAX_STOPS, held_karp
 from smartwms.stopping import Stop
 
@@ -33,9 +40,11 @@ _DEFAULT_PARAMS: dict[str, Any] = {
     "start": None,  # depot station id (default: the instance's first depot)
     "end": None,  # depot the tour ends at (default: the start)
 }
-# Heuristics tried for the OR-Tools warm start (the cheap ones; combined+ costs more).
-_WARM_START = ("sshape", "return", "midpoint", "largest-gap", "combined")
+# Heuristics tried for the OR-Tools warm start (the cheap ones; combined-opt costs more).
+_WARM_START = ("sshape", "return", "midpoint", "largest-gap", "combined", "combined-plus")
 _UNIT_TOLERANCE = 1e-9
+# Most tours routed by one call of the compiled DP (the stop is checked between calls).
+_MAX_BATCH = 256
 
 Picks = dict[str, dict[str, float]]  # location -> {sku: units}
 
@@ -420,8 +429,8 @@ def _to_route(problem: RoutingProblem, method: str, tour: _Tour) -> PickRoute:
     )
 
 
-def _depot_stop(instance: Instance, station_id: str) -> dict[str, Any]:
-    st = instance.station_index[station_id]
+def _depot_stop(instance: Instance, station: str) -> dict[str, Any]:
+    st = instance.station_index[station]
     return {"kind": "depot", "id": st.id, "aisle": st.aisle, "cell": st.cell, "node": st.node}
 
 
@@ -446,7 +455,8 @@ def solve_routing(
         ``None`` routes every order of the instance on its own tour.
     method
         ``optimal`` (exact where the tour allows, otherwise OR-Tools), one of the heuristics
-        ``sshape``, ``return``, ``midpoint``, ``largest-gap``, ``combined``, ``combined-plus``,
+        ``sshape``, ``return``, ``midpoint``, ``largest-gap``, ``combined``, ``combined-plus``
+        (Roodbergen & de Koster's combined+), ``combined-opt`` (combined, then 2-opt/or-opt),
         or ``ortools`` (guided local search, warm-started from the best heuristic).
     params
         ``time_limit`` (seconds of OR-Tools search per tour, default 1), ``solution_limit``
@@ -458,7 +468,8 @@ def solve_routing(
         remaining tours are routed by the fast S-shape heuristic (status ``cancelled``, or
         ``time_limit`` when the stop's own time limit ended the solve).
     progress
-        Called as ``progress(done, total)`` after every tour (drives progress bars).
+        Called as ``progress(done, total)`` after every tour, or after every batch of tours
+        routed together by the exact DP (drives progress bars).
 
     Examples
     --------
@@ -483,22 +494,41 @@ def solve_routing(
             [("method", f"unknown method {method!r}; use one of {', '.join(METHODS)}")]
         )
     with _collector_paused():
-        n_tours = len(tours_of(instance, orders))
-        problems = problems_for_orders(instance, orders, merged["start"], merged["end"])
+        tours = tours_of(instance, orders)
+        index = StockIndex.of(instance)  # once for all tours: an order touches few SKUs
+        start = station_id(instance, merged["start"], "start")
+        end = station_id(instance, merged["end"] if merged["end"] is not None else start, "end")
+        bulk = BulkRouter.of(instance, index, start, end) if method == "optimal" else None
         routes: list[PickRoute] = []
-        for problem in problems:
-            if stop is not None and stop():
-                fallback = "sshape" if problem.parallel_aisle else "ortools"
-                route = solve_problem(problem, fallback, {**merged, "time_limit": 0.001}, stop)
-                route = route.model_copy(
-                    update={"status": _search_status(True, stop), "method": method}
-                )
+        while len(routes) < len(tours):
+            done = len(routes)
+            # Exact tours go to the compiled DP in growing batches (the stop and the progress
+            # callback are served between batches); every other tour goes alone.
+            size = min(_MAX_BATCH, max(1, done)) if bulk is not None else 1
+            batch = tours[done : done + size]
+            if bulk is not None and not (stop is not None and stop()):
+                solved = bulk.route(batch)
             else:
-                route = solve_problem(problem, method, merged, stop)
-            routes.append(route)
+                solved = [None] * len(batch)
+            for tour, route in zip(batch, solved, strict=True):
+                if route is None:
+                    problem = build_problem(instance, tour, start, end, index)
+                    route = _solve_or_fall_back(problem, method, merged, stop)
+                routes.append(route)
             if progress is not None:
-                progress(len(routes), n_tours)
+                progress(len(routes), len(tours))
         return _result(method, routes, time.perf_counter() - started, seed)
+
+
+def _solve_or_fall_back(
+    problem: RoutingProblem, method: str, params: dict[str, Any], stop: Stop | None
+) -> PickRoute:
+    """``solve_problem``, or the fast S-shape tour (marked stopped) once ``stop`` has fired."""
+    if stop is not None and stop():
+        fallback = "sshape" if problem.parallel_aisle else "ortools"
+        route = solve_problem(problem, fallback, {**params, "time_limit": 0.001}, stop)
+        return route.model_copy(update={"status": _search_status(True, stop), "method": method})
+    return solve_problem(problem, method, params, stop)
 
 
 @contextmanager
