@@ -52,7 +52,13 @@ def test_store_read_and_delete_an_instance(client: TestClient) -> None:
 def test_bad_instances_and_ids_are_refused_with_the_field(client: TestClient) -> None:
     broken = routing_instance()
     broken["stock"][3]["location"] = "NOWHERE"
-    _problem(client.post("/v1/instances", json=broken, headers=ALICE), 422, "stock[3].location")
+    body = _problem(client.post("/v1/instances", json=broken, headers=ALICE), 422, "stock[3]")
+    assert {
+        "field": "stock[3].location",
+        "message": "SKU 'S3' is in a missing location 'NOWHERE'",
+    } in (body["errors"])
+    del broken["layout"]
+    _problem(client.post("/v1/instances", json=broken, headers=ALICE), 422, "layout")
     _problem(client.get("/v1/instances/not-an-id", headers=ALICE), 422, "instance_id")
     _problem(client.post("/v1/instances", json=routing_instance()), 401, "API key")
 

@@ -31,7 +31,7 @@ log = logging.getLogger("smartwms.jobs.worker")
 _CANCEL_POLL_INTERVAL = 0.1
 _PROGRESS_INTERVAL = 0.25
 # Scheduling priority of workers relative to the server (higher: lower priority).
-_WORKER_NICENESS = 10
+_WORKER_NICENESS = 15
 
 
 class _CancelFlag:
