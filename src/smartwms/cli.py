@@ -452,6 +452,26 @@ def slot(
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Seconds for cpsat and affinity.")
     ] = 30.0,
+    aisle_balance: Annotated[
+        float | None,
+        typer.Option(
+            "--aisle-balance", help="cpsat: max share (0..1] of the picks in any one aisle."
+        ),
+    ] = None,
+    families: Annotated[
+        bool,
+        typer.Option(
+            "--families/--no-families",
+            help="cpsat: keep each SKU family (the instance's Sku.family) in adjacent aisles.",
+        ),
+    ] = True,
+    hazards: Annotated[
+        bool,
+        typer.Option(
+            "--hazards/--no-hazards",
+            help="cpsat: at most one hazard class (the instance's Sku.hazard) per aisle.",
+        ),
+    ] = True,
     seed: Annotated[int, typer.Option(help="Seed of every random choice.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Summary as one JSON line.")] = False,
     out_path: Annotated[
@@ -472,8 +492,16 @@ def slot(
         raise SmartwmsError(f"--max-moves: must be >= 0, got {max_moves}")
     if time_limit <= 0:
         raise SmartwmsError(f"--time-limit: must be > 0, got {time_limit}")
+    if aisle_balance is not None and not 0 < aisle_balance <= 1:
+        raise SmartwmsError(f"--aisle-balance: must be in (0, 1], got {aisle_balance}")
     instance = _load(instance_file, fmt)
-    params = SlottingParams(max_moves=max_moves, time_limit=time_limit)
+    params = SlottingParams(
+        max_moves=max_moves,
+        time_limit=time_limit,
+        aisle_balance=aisle_balance,
+        group_families=families,
+        segregate_hazards=hazards,
+    )
     with err.status(f"slotting {instance_file} ({method})"):
         result = solve_slotting(
             instance, method=method, params=params, seed=seed, stop=Stop(time_limit)

@@ -194,3 +194,44 @@ def test_deterministic() -> None:
     )
     first = optimal_tour_scattered(*case)
     assert optimal_tour_scattered(*case) == first
+
+
+class _HalfwayForever(Stop):
+    """A time limit that is always half gone but never reached: the search polishes its first
+    incumbent (ruin and recreate) and then still runs to the proof."""
+
+    def __init__(self) -> None:
+        super().__init__(time_limit=1.0)
+
+    @property
+    def elapsed(self) -> float:
+        return 0.75
+
+
+@settings(max_examples=100, deadline=None)
+@given(scattered())
+def test_ruin_and_recreate_keeps_the_search_exact(case: tuple) -> None:
+    length, picks, proven = optimal_tour_scattered(*case, stop=_HalfwayForever())
+    assert proven
+    validate(case, length, picks)
+    assert math.isclose(length, brute_force(case))
+
+
+def test_ruin_and_recreate_meets_demand_on_a_large_instance() -> None:
+    rng = random.Random(3)
+    lay = ParallelAisleLayout(n_aisles=15, aisle_spacing=3, cells_per_block=30, cell_length=1)
+    depot = Station(id="d", aisle=0, cross_aisle=1)
+    n = 150
+    case = (
+        lay,
+        depot,
+        [rng.randrange(15) for _ in range(n)],
+        [rng.randrange(30) for _ in range(n)],
+        [str(rng.randrange(15)) for _ in range(n)],
+        [float(rng.randint(1, 3)) for _ in range(n)],
+        {str(s): 3.0 for s in range(15)},
+    )
+    plain = optimal_tour_scattered(*case, stop=Stop(time_limit=0))  # first dive only
+    polished = optimal_tour_scattered(*case, stop=Stop(time_limit=0.6))
+    validate(case, polished[0], polished[1])
+    assert polished[0] <= plain[0]

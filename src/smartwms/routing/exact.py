@@ -288,15 +288,85 @@ class _Search:
         self.best = float("inf")
         self.best_set: frozenset[int] = frozenset()
         self.stopped = False
+        self.polished = False
         self.nodes = 0
+        self.units_at: dict[int, dict[str, float]] = {}
+        for article, offer in supply.items():
+            for pos, units in offer.items():
+                self.units_at.setdefault(pos, {})[article] = units
 
     def improve(self, chosen: frozenset[int], length: float) -> tuple[float, frozenset[int]]:
-        """Local search on a new incumbent: drop a position, or swap one for another position
-        of an article it serves, while that shortens the tour (first improvement)."""
-        units_at: dict[int, dict[str, float]] = {}
-        for article, offer in self.supply.items():
-            for pos, units in offer.items():
-                units_at.setdefault(pos, {})[article] = units
+        """Improve a new incumbent: local search, then ruin and recreate.
+
+        A ruin empties one aisle of the chosen positions; the recreate step adds positions
+        greedily until every article has its demand again (:meth:`repair`), and the local
+        search polishes the result. Kept when shorter; repeated while one aisle helps.
+        (A tighter incumbent also prunes more of the search tree.)
+        """
+        length, chosen = self.local_search(chosen, length)
+        col = self.router.p.col
+        improved = True
+        while improved:
+            improved = False
+            for aisle in sorted({int(col[pos]) for pos in chosen}):
+                repaired = self.repair(frozenset(p for p in chosen if int(col[p]) != aisle))
+                if repaired is None:  # stopped
+                    return length, chosen
+                value, candidate = self.local_search(repaired, self.router.length(repaired))
+                if value < length - 1e-9:
+                    chosen, length, improved = candidate, value, True
+                    break
+        return length, chosen
+
+    def half_time_gone(self) -> bool:
+        """Whether half of the stop's time limit has passed (never without a limit)."""
+        stop = self.stop
+        return (
+            stop is not None
+            and stop.time_limit is not None
+            and (stop.elapsed >= stop.time_limit / 2)
+        )
+
+    def missing(self, chosen: frozenset[int]) -> dict[str, float]:
+        """Units each article still lacks when the tour visits ``chosen``."""
+        out: dict[str, float] = {}
+        for article, need in self.demand.items():
+            lack = need - sum(u for pos, u in self.supply[article].items() if pos in chosen)
+            if lack > 1e-9:
+                out[article] = lack
+        return out
+
+    def repair(self, chosen: frozenset[int]) -> frozenset[int] | None:
+        """Add positions until every demand is met (``None`` when stopped).
+
+        Each step adds the position with the smallest tour increase per share of the missing
+        units it supplies (the greedy rule of weighted set cover); one compiled call
+        evaluates every candidate position.
+        """
+        while True:
+            lack = self.missing(chosen)
+            if not lack:
+                return chosen
+            if self.stop is not None and self.stop():
+                return None
+            extras = sorted({pos for a in lack for pos in self.supply[a]} - chosen)
+            base = self.router.length(chosen)
+            best_rate, best_pos = float("inf"), extras[0]
+            for pos, value in zip(extras, self.router.lengths_with(chosen, extras), strict=True):
+                share = sum(
+                    min(units, lack[a]) / lack[a]
+                    for a, units in self.units_at[pos].items()
+                    if a in lack
+                )
+                rate = (value - base) / share
+                if rate < best_rate - 1e-12:
+                    best_rate, best_pos = rate, pos
+            chosen = chosen | {best_pos}
+
+    def local_search(self, chosen: frozenset[int], length: float) -> tuple[float, frozenset[int]]:
+        """Drop a position, or swap one for another position of an article it serves, while
+        that shortens the tour (first improvement)."""
+        units_at = self.units_at
         have = {
             a: sum(u for p, u in offer.items() if p in chosen) for a, offer in self.supply.items()
         }
@@ -337,6 +407,11 @@ class _Search:
         if self.best < float("inf") and self.stop is not None and self.stop():
             self.stopped = True
             return
+        if self.best < float("inf") and not self.polished and self.half_time_gone():
+            # A hard instance: spend effort on the incumbent (ruin and recreate); a shorter
+            # one also prunes more of the rest of the tree. Easy ones never get here.
+            self.polished = True
+            self.best, self.best_set = self.improve(self.best_set, self.best)
         short: dict[str, float] = {}
         for article, need in self.demand.items():
             offer = self.supply[article]
@@ -365,7 +440,7 @@ class _Search:
                 bound, branch = value, pos
         if branch < 0:
             if length < self.best - 1e-9:
-                self.best, self.best_set = self.improve(chosen, length)
+                self.best, self.best_set = self.local_search(chosen, length)
             return
         self.run(chosen | {branch}, banned, bound)
         if not self.stopped:

@@ -10,7 +10,12 @@ independently (:mod:`smartwms.slotting.validate`).
 
 from smartwms.slotting.costs import SlottingParams, build_tables
 from smartwms.slotting.solve import METHODS, SlottingResult, solve_slotting
-from smartwms.slotting.validate import plan_problems, replay_moves, validate_plan
+from smartwms.slotting.validate import (
+    plan_problems,
+    replay_moves,
+    side_constraint_problems,
+    validate_plan,
+)
 
 __all__ = [
     "METHODS",
@@ -19,6 +24,7 @@ __all__ = [
     "build_tables",
     "plan_problems",
     "replay_moves",
+    "side_constraint_problems",
     "solve_slotting",
     "validate_plan",
 ]

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,9 +33,17 @@ from ortools.sat.python import cp_model
 
 from smartwms.errors import InfeasibleError
 from smartwms.model import SolveStatus
-from smartwms.slotting.assign import flow_assign
+from smartwms.slotting.assign import objective_of
 from smartwms.slotting.costs import Tables
 from smartwms.slotting.moves import limit_moves
+from smartwms.slotting.side import (
+    NoStartFound,
+    Start,
+    balance_admission,
+    constrained_start,
+    side_of,
+    side_problems,
+)
 from smartwms.stopping import Stop
 
 __all__ = ["solve_cpsat"]
@@ -185,32 +194,44 @@ def _culprits(
 def solve_cpsat(
     tables: Tables, current: IntArray, seed: int = 0, stop: Stop | None = None
 ) -> tuple[IntArray, SolveStatus, dict[str, Any]]:
-    """Best assignment under the side constraints found within the time limit."""
+    """Best assignment under the side constraints found within the time limit.
+
+    A start that meets every side constraint is built first (:func:`constrained_start`);
+    CP-SAT then searches from it for the rest of the time. Its answer replaces the start
+    only when it is better and still meets every constraint (budget counted in plan moves).
+    """
     params = tables.params
     stop = stop or Stop(time_limit=params.time_limit)
     n = len(tables.skus)
     if n > len(tables.slots):
         raise InfeasibleError(f"{n} SKUs but only {len(tables.slots)} storage locations")
-    bucket_of, members = _buckets(tables)
-    built = _build(tables, current, bucket_of, members)
-    start = _grouped_start(tables)
-    if tables.params.max_moves is not None and np.all(current >= 0):
-        start = limit_moves(tables, current, start, tables.params.max_moves)
-    _hint(built, start, current, bucket_of)
+    started = time.monotonic()
     remaining = stop.remaining()
     budget_s = params.time_limit if remaining is None else min(params.time_limit, remaining)
-    _complete_hint(built, seed, min(10.0, budget_s / 4))
+    side = side_of(tables)
+    start: Start | None = None
+    no_start: NoStartFound | None = None
+    try:
+        start = constrained_start(tables, current, deadline=started + budget_s / 3)
+    except NoStartFound as exc:  # not a proof: CP-SAT searches on its own
+        no_start = exc
+    bucket_of, members = _buckets(tables)
+    built = _build(tables, current, bucket_of, members)
+    if start is not None:
+        _hint(built, start.slot_of, current, bucket_of)
+        _complete_hint(built, seed, min(10.0, budget_s / 4))
     remaining = stop.remaining()
-    solver = _solver(
-        params.time_limit if remaining is None else min(params.time_limit, remaining), seed
-    )
+    seconds = params.time_limit if remaining is None else min(params.time_limit, remaining)
+    seconds = min(seconds, budget_s - (time.monotonic() - started))
+    solver = _solver(seconds, seed)
     callback = _StopCallback(stop)
     watcher = _watch(stop, solver)
     try:
-        code = solver.solve(built.model, callback)
+        code = solver.solve(built.model, callback) if seconds > 0.05 else cp_model.UNKNOWN
     finally:
         watcher.set()
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if not found and start is None:
         if code == cp_model.INFEASIBLE:
             culprits = _culprits(tables, current, bucket_of, members, seed)
             which = (
@@ -222,22 +243,57 @@ def solve_cpsat(
                 "the side constraints cannot all hold (CP-SAT proved infeasibility): "
                 f"{which}; groups checked: families, hazards, aisle balance, move budget"
             )
+        if no_start is not None:
+            raise InfeasibleError(
+                f"{no_start}; CP-SAT found no other plan within the time limit either"
+            )
         raise InfeasibleError(
             "CP-SAT found no feasible slotting within the time limit; raise --time-limit"
         )
-    slot_of = _realise(tables, solver, built.x, built.stay, current, members, n)
+    slot_of = start.slot_of if start is not None else None
+    improved = False
+    problems: list[str] = []
+    if found:
+        candidate = _realise(tables, solver, built.x, built.stay, current, members, n)
+        problems = side_problems(tables, side, candidate, current)
+        if problems and side.max_moves is not None and np.all(current >= 0):
+            # CP-SAT counts SKUs that move; swap cycles need one parking move more each.
+            cut = limit_moves(
+                tables,
+                current,
+                candidate,
+                side.max_moves,
+                admit=balance_admission(tables, side, current, candidate),
+            )
+            if not side_problems(tables, side, cut, current):
+                candidate, problems = cut, []
+        if not problems and (
+            slot_of is None or objective_of(tables, candidate) < objective_of(tables, slot_of)
+        ):
+            slot_of, improved = candidate, True
+    if slot_of is None:
+        raise InfeasibleError(
+            "CP-SAT found no slotting that meets every side constraint within the time limit"
+            + (f" (its best breaks: {'; '.join(problems[:3])})" if problems else "")
+            + (f"; the constructive start failed: {no_start}" if no_start is not None else "")
+        )
+    model_optimal = code == cp_model.OPTIMAL and improved
     # Optimal for the bucket model only (bucket costs are means), so never claim OPTIMAL.
     status = (
         SolveStatus.FEASIBLE
-        if code == cp_model.OPTIMAL
+        if model_optimal
         else (SolveStatus.CANCELLED if stop.cancelled else SolveStatus.TIME_LIMIT)
     )
     info = {
         "buckets": len(members),
         "variables": len(built.x) + len(built.stay),
-        "bound": solver.best_objective_bound / _SCALE,
+        "bound": solver.best_objective_bound / _SCALE if found else None,
         "solutions": callback.solutions,
-        "model_optimal": code == cp_model.OPTIMAL,
+        "model_optimal": model_optimal,
+        "first_feasible_s": None if start is None else round(start.seconds, 3),
+        "start_objective": None if start is None else round(objective_of(tables, start.slot_of), 6),
+        "repair_moves": None if start is None else start.repair_moves,
+        "improved_by_cpsat": improved,
     }
     return slot_of, status, info
 
@@ -342,113 +398,6 @@ def _balance_constraints(
         load = [int(w[i]) * var for i in aisle_vars for var in aisle_vars[i].get(a, [])]
         if load:
             model.add(sum(load) <= cap)
-
-
-def _aisle_plan(tables: Tables) -> dict[int, int] | None:
-    """An aisle per family and per hazardous SKU that respects grouping and segregation."""
-    skus, slots = tables.skus, tables.slots
-    aisles = sorted(set(slots.aisle.tolist()))
-    free = {a: int(np.sum(slots.aisle == a)) for a in aisles}
-    label: dict[int, str | None] = dict.fromkeys(aisles)
-    families: dict[str, list[int]] = defaultdict(list)
-    for i, fam in enumerate(skus.family):
-        if fam is not None and tables.params.group_families:
-            families[fam].append(i)
-    segregate = tables.params.segregate_hazards
-    plan: dict[int, int] = {}
-
-    def place(members: list[int], hazard: str | None) -> bool:
-        ok = [a for a in aisles if free[a] >= len(members) and label[a] in (None, hazard)]
-        if not ok:
-            return False
-        # Prefer an aisle already holding this hazard class, then the emptiest one.
-        a = max(ok, key=lambda a: (label[a] == hazard and hazard is not None, free[a], -a))
-        free[a] -= len(members)
-        if hazard is not None and segregate:
-            label[a] = hazard
-        plan.update(dict.fromkeys(members, a))
-        return True
-
-    for fam in sorted(families, key=lambda f: (-len(families[f]), f)):
-        hazards = {skus.hazard[i] for i in families[fam]} - {None}
-        if len(hazards) > 1 and segregate:
-            return None
-        if not place(families[fam], next(iter(hazards), None)):
-            return None
-    if segregate:
-        for i, h in enumerate(skus.hazard):
-            if h is not None and i not in plan and not place([i], h):
-                return None
-    if tables.params.aisle_balance is not None:
-        # Deal the other SKUs, heaviest first, to the least loaded aisle with room.
-        load = dict.fromkeys(aisles, 0.0)
-        for i, a in plan.items():
-            load[a] += float(skus.weight[i])
-        for i in np.argsort(-skus.weight, kind="stable").tolist():
-            if i in plan:
-                continue
-            room = [a for a in aisles if free[a] > 0 and label[a] is None]
-            if not room:
-                return None
-            a = min(room, key=lambda a: (load[a], a))
-            free[a] -= 1
-            load[a] += float(skus.weight[i])
-            plan[i] = a
-    return plan
-
-
-def _grouped_start(tables: Tables) -> IntArray:
-    """The exact optimum, or with families and hazards pinned to aisles when there are any.
-
-    Pinning gives CP-SAT a start that already satisfies grouping and segregation; when it
-    cannot be built (or the pinned flow is infeasible) the unconstrained optimum is used.
-    """
-    plain = flow_assign(tables, tables.skus.weight, tables.slots.cost)
-    has_groups = (
-        any(f is not None for f in tables.skus.family)
-        or any(h is not None for h in tables.skus.hazard)
-        or tables.params.aisle_balance is not None
-    )
-    plan = _aisle_plan(tables) if has_groups else None
-    if not plan:
-        return plain
-    slots, skus = tables.slots, tables.skus
-    # Slot signature x aisle and SKU type x pinned aisle become the new eligibility classes.
-    sig_keys = sorted(set(zip(slots.signature.tolist(), slots.aisle.tolist(), strict=True)))
-    sig_index = {k: j for j, k in enumerate(sig_keys)}
-    pins = [plan.get(i, -1) for i in range(len(skus))]
-    type_keys = sorted(set(zip(skus.type.tolist(), pins, strict=True)))
-    type_index = {k: t for t, k in enumerate(type_keys)}
-    eligible = np.asarray(
-        [
-            [tables.eligible[t, sig] and (pin < 0 or pin == aisle) for sig, aisle in sig_keys]
-            for t, pin in type_keys
-        ],
-        dtype=np.bool_,
-    ).reshape(len(type_keys), len(sig_keys))
-    pinned = replace(
-        tables,
-        skus=replace(
-            skus,
-            type=np.asarray([type_index[(int(skus.type[i]), pins[i])] for i in range(len(skus))]),
-            types=[skus.types[t] for t, _pin in type_keys],
-            patterns=eligible,
-        ),
-        slots=replace(
-            slots,
-            signature=np.asarray(
-                [
-                    sig_index[k]
-                    for k in zip(slots.signature.tolist(), slots.aisle.tolist(), strict=True)
-                ]
-            ),
-        ),
-        eligible=eligible,
-    )
-    try:
-        return flow_assign(pinned, skus.weight, slots.cost)
-    except InfeasibleError:
-        return plain
 
 
 def _complete_hint(built: _Built, seed: int, seconds: float) -> None:

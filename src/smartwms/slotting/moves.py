@@ -23,7 +23,7 @@ from smartwms.model import Move
 from smartwms.model.slotting import BUFFER
 from smartwms.slotting.costs import Tables
 
-__all__ = ["BUFFER", "current_assignment", "limit_moves", "plan_moves"]
+__all__ = ["BUFFER", "current_assignment", "limit_moves", "moves_needed", "plan_moves"]
 
 IntArray = NDArray[np.int64]
 _CHUNK = 512
@@ -153,12 +153,21 @@ def _park(
     return spot
 
 
-def limit_moves(tables: Tables, current: IntArray, target: IntArray, budget: int) -> IntArray:
+def limit_moves(
+    tables: Tables,
+    current: IntArray,
+    target: IntArray,
+    budget: int,
+    admit: Callable[[list[int]], bool] | None = None,
+) -> IntArray:
     """The best assignment reachable from ``current`` towards ``target`` in ``budget`` moves.
 
     The differences between the two assignments form chains (ending in a slot that is free
     today) and cycles (which need one extra move through a parking spot). Whole cycles and
     prefixes of chains are taken greedily by travel saved per second of move labour.
+    ``admit(skus)``, when given, is asked before a group of SKUs moves to its target; it
+    returns whether the group may move (and then records it, e.g. aisle loads for a
+    balance cap), so side constraints keep holding at every step.
 
     Raises
     ------
@@ -182,7 +191,7 @@ def limit_moves(tables: Tables, current: IntArray, target: IntArray, budget: int
     left = budget
     progress = {id(u): 0 for u, _ in units}
     while left > 0:
-        best: tuple[float, int, list[int], int] | None = None
+        options_now: list[tuple[float, int, list[int], int]] = []
         for k, (unit, is_cycle) in enumerate(units):
             done = progress[id(unit)]
             if done >= len(unit):
@@ -197,8 +206,9 @@ def limit_moves(tables: Tables, current: IntArray, target: IntArray, budget: int
                 if gain <= 0:
                     continue
                 ratio = gain / max(sum(labour[i] for i in part), 1e-9)
-                if best is None or ratio > best[0]:
-                    best = (ratio, k, part, end)
+                options_now.append((ratio, k, part, end))
+        options_now.sort(key=lambda o: (-o[0], o[1], o[3]))
+        best = next((o for o in options_now if admit is None or admit(o[2])), None)
         if best is None:
             break
         _, k, part, end = best
@@ -208,6 +218,18 @@ def limit_moves(tables: Tables, current: IntArray, target: IntArray, budget: int
         left -= len(part) + (1 if is_cycle else 0)
         progress[id(unit)] = end
     return result
+
+
+def moves_needed(current: IntArray, target: IntArray) -> int:
+    """Moves :func:`plan_moves` makes from ``current`` to ``target`` (one slot per SKU).
+
+    One per SKU that changes slot (a put-away for a SKU without one today), plus one parking
+    move per cycle of SKUs that want each other's slots.
+    """
+    moving = [i for i in range(len(current)) if current[i] != target[i]]
+    holder = {int(j): i for i, j in enumerate(current.tolist()) if j >= 0}
+    cycles = sum(1 for _unit, is_cycle in _units(moving, current, target, holder) if is_cycle)
+    return len(moving) + cycles
 
 
 def _units(

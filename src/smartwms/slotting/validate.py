@@ -6,14 +6,15 @@ behind a shared helper.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 
 from smartwms.errors import InfeasibleError
 from smartwms.model import Instance, SlottingPlan
 from smartwms.model.slotting import BUFFER
 from smartwms.slotting.costs import SlottingParams
 
-__all__ = ["plan_problems", "replay_moves", "validate_plan"]
+__all__ = ["plan_problems", "replay_moves", "side_constraint_problems", "validate_plan"]
 
 
 def replay_moves(instance: Instance, plan: SlottingPlan) -> list[str]:
@@ -58,12 +59,96 @@ def replay_moves(instance: Instance, plan: SlottingPlan) -> list[str]:
     return problems
 
 
-def plan_problems(
+def _pick_weights(instance: Instance, params: SlottingParams) -> dict[str, float]:
+    """Picks per day of every SKU, as the slotting parameters define them."""
+    lines: Counter[str] = Counter(ln.sku for order in instance.orders for ln in order.lines)
+    out = {}
+    for sku in instance.skus:
+        freq = sku.pick_frequency
+        if freq is None and instance.orders:
+            freq = lines[sku.id] / params.horizon_days
+        use_demand = params.weight == "demand" or (params.weight == "auto" and freq is None)
+        out[sku.id] = sku.demand if use_demand else (freq or 0.0)
+    return out
+
+
+def side_constraint_problems(
     instance: Instance, plan: SlottingPlan, params: SlottingParams | None = None
 ) -> list[str]:
-    """Every way ``plan`` breaks the instance's rules (empty when it is valid)."""
+    """How ``plan`` breaks the CP-SAT side constraints that ``params`` switch on.
+
+    Families lie in a window of adjacent aisles no wider than ``ceil(size / slots of the
+    smallest aisle)``; an aisle holds at most one hazard class (when two or more exist);
+    no aisle carries more than ``aisle_balance`` of the pick weight; at most ``max_moves``
+    moves (the budget itself is checked by :func:`plan_problems`).
+    """
     params = params or SlottingParams()
     problems: list[str] = []
+    locations = instance.location_index
+    per_aisle = Counter(loc.aisle for loc in instance.locations if loc.aisle is not None)
+    aisles = sorted(per_aisle)
+    rank = {a: r for r, a in enumerate(aisles)}
+    aisle_of = {
+        sku: locations[locs[0]].aisle
+        for sku, locs in plan.assignment.items()
+        if locs and locs[0] in locations
+    }
+    if params.group_families and len(aisles) >= 2:
+        families: dict[str, list[str]] = defaultdict(list)
+        for sku in instance.skus:
+            if sku.family is not None:
+                families[sku.family].append(sku.id)
+        smallest = min(per_aisle.values())
+        for fam, members in sorted(families.items()):
+            width = min(len(aisles), math.ceil(len(members) / smallest))
+            used = [rank[a] for m in members if (a := aisle_of.get(m)) is not None]
+            if used and max(used) - min(used) + 1 > width:
+                problems.append(
+                    f"family {fam!r}: aisles {sorted({aisles[r] for r in used})} are not "
+                    f"within {width} adjacent aisle(s)"
+                )
+    classes = {sku.hazard for sku in instance.skus if sku.hazard is not None}
+    if params.segregate_hazards and len(classes) >= 2:
+        held: dict[int | None, set[str]] = defaultdict(set)
+        for sku in instance.skus:
+            if sku.hazard is not None and sku.id in aisle_of:
+                held[aisle_of[sku.id]].add(sku.hazard)
+        for aisle, found in sorted(held.items(), key=lambda kv: str(kv[0])):
+            if len(found) > 1:
+                problems.append(f"aisle {aisle}: holds hazard classes {sorted(found)}")
+    if params.aisle_balance is not None and len(aisles) >= 2:
+        weights = _pick_weights(instance, params)
+        total = sum(weights.values())
+        load: defaultdict[int | None, float] = defaultdict(float)
+        for sku_id, aisle in aisle_of.items():
+            load[aisle] += weights.get(sku_id, 0.0)
+        for aisle, value in sorted(load.items(), key=lambda kv: str(kv[0])):
+            if total > 0 and value > params.aisle_balance * total * (1 + 1e-9) + 1e-9:
+                problems.append(
+                    f"aisle {aisle}: {100 * value / total:.2f} % of the pick weight > "
+                    f"aisle_balance {100 * params.aisle_balance:g} %"
+                )
+    return problems
+
+
+def plan_problems(
+    instance: Instance,
+    plan: SlottingPlan,
+    params: SlottingParams | None = None,
+    side_constraints: bool = False,
+) -> list[str]:
+    """Every way ``plan`` breaks the instance's rules (empty when it is valid).
+
+    Always: capacity, eligibility, one SKU per location, the move budget ``max_moves`` and
+    the replay of the moves. With ``side_constraints`` also families, hazard segregation and
+    aisle balance (:func:`side_constraint_problems`).
+    """
+    params = params or SlottingParams()
+    problems: list[str] = []
+    if params.max_moves is not None and len(plan.moves) > params.max_moves:
+        problems.append(f"{len(plan.moves)} moves > max_moves {params.max_moves}")
+    if side_constraints:
+        problems.extend(side_constraint_problems(instance, plan, params))
     locations = instance.location_index
     skus = instance.sku_index
     quantity: defaultdict[str, float] = defaultdict(float)
@@ -107,9 +192,12 @@ def plan_problems(
 
 
 def validate_plan(
-    instance: Instance, plan: SlottingPlan, params: SlottingParams | None = None
+    instance: Instance,
+    plan: SlottingPlan,
+    params: SlottingParams | None = None,
+    side_constraints: bool = False,
 ) -> None:
     """Raise :class:`~smartwms.errors.InfeasibleError` listing the plan's problems, if any."""
-    problems = plan_problems(instance, plan, params)
+    problems = plan_problems(instance, plan, params, side_constraints)
     if problems:
         raise InfeasibleError("invalid slotting plan: " + "; ".join(problems[:10]))

@@ -1,0 +1,606 @@
+"""Side constraints of slotting, and a start that satisfies all of them by construction.
+
+The four side constraints of :mod:`smartwms.slotting.cpsat`:
+
+- family grouping: a family's SKUs lie in one window of adjacent aisles, as narrow as the
+  family's size allows (``ceil(size / slots of the smallest aisle)`` aisles);
+- hazard segregation: an aisle holds SKUs of at most one hazard class;
+- aisle balance: no aisle carries more than ``aisle_balance`` of the total pick weight;
+- move budget: the move plan from today's stock has at most ``max_moves`` moves.
+
+:func:`constrained_start` builds an assignment that meets all four, fast, so CP-SAT starts
+from a feasible solution. It first fixes an *aisle plan*: a window per family and a hazard
+class per aisle, chosen where the reference assignment (today's stock under a budget, the
+exact optimum otherwise) already has them, so few SKUs must move. With the plan fixed, any
+mix of two assignments that respect it respects families and hazards too; the balance cap
+is kept by pricing aisle load (Lagrangian multipliers on the exact min-cost flow) and by
+checking every step of the budgeted cut.
+
+Under a budget the start is: repair today's stock (move only the SKUs that break the plan
+and the cap, into free slots), then spend what is left of the budget on the moves towards
+the best plan-respecting assignment that save the most travel per second of labour. When
+the repair alone needs more moves than the budget, lower bounds per constraint say which
+one cannot be met.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.graph.python import min_cost_flow
+
+from smartwms.errors import InfeasibleError
+from smartwms.slotting.assign import flow_assign, objective_of
+from smartwms.slotting.costs import Tables
+from smartwms.slotting.moves import limit_moves, moves_needed
+
+__all__ = [
+    "NoStartFound",
+    "Side",
+    "budget_lower_bounds",
+    "constrained_start",
+    "side_of",
+    "side_problems",
+]
+
+IntArray = NDArray[np.int64]
+FloatArray = NDArray[np.float64]
+Allowed = list[frozenset[int] | None]
+_TOL = 1e-9
+# Lagrangian rounds that price aisle load into the slot costs (one min-cost flow each).
+_PRICE_ROUNDS = 12
+
+
+class NoStartFound(InfeasibleError):
+    """The constructive start failed, which does not prove that no plan exists."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """The side constraints of one problem, resolved against its slots."""
+
+    aisles: list[int]
+    families: dict[str, list[int]]
+    width: dict[str, int]
+    segregate: bool
+    cap: float | None
+    max_moves: int | None
+
+    def position(self, aisle: int) -> int:
+        """Rank of ``aisle`` among the aisles that hold slots (windows are runs of ranks)."""
+        return self.aisles.index(aisle)
+
+
+def side_of(tables: Tables) -> Side:
+    """Families, window widths, hazard switch, balance cap and budget of ``tables``."""
+    params = tables.params
+    slots = tables.slots
+    aisles = sorted(set(slots.aisle.tolist()))
+    capacity = [int(np.sum(slots.aisle == a)) for a in aisles]
+    smallest = max(1, min(capacity))
+    families: dict[str, list[int]] = defaultdict(list)
+    if params.group_families and len(aisles) >= 2:
+        for i, fam in enumerate(tables.skus.family):
+            if fam is not None:
+                families[fam].append(i)
+    width = {f: min(len(aisles), math.ceil(len(m) / smallest)) for f, m in families.items()}
+    classes = {h for h in tables.skus.hazard if h is not None}
+    segregate = params.segregate_hazards and len(classes) >= 2
+    share = params.aisle_balance
+    cap = None
+    if share is not None and len(aisles) >= 2:
+        cap = share * float(tables.skus.weight.sum())
+    return Side(aisles, dict(families), width, segregate, cap, params.max_moves)
+
+
+def _loads(tables: Tables, side: Side, slot_of: IntArray) -> FloatArray:
+    rank = np.searchsorted(side.aisles, tables.slots.aisle[slot_of])
+    loads = np.bincount(rank, weights=tables.skus.weight, minlength=len(side.aisles))
+    return loads.astype(np.float64)
+
+
+def side_problems(
+    tables: Tables, side: Side, slot_of: IntArray, current: IntArray | None = None
+) -> list[str]:
+    """How ``slot_of`` breaks the side constraints (empty when it meets all of them)."""
+    problems: list[str] = []
+    aisle_of = tables.slots.aisle[slot_of]
+    for fam, members in sorted(side.families.items()):
+        ranks = [side.position(int(a)) for a in set(aisle_of[members].tolist())]
+        if max(ranks) - min(ranks) + 1 > side.width[fam]:
+            problems.append(f"family {fam!r} spans more than {side.width[fam]} adjacent aisles")
+    if side.segregate:
+        held: dict[int, set[str]] = defaultdict(set)
+        for i, h in enumerate(tables.skus.hazard):
+            if h is not None:
+                held[int(aisle_of[i])].add(h)
+        problems.extend(
+            f"aisle {a} holds hazard classes {sorted(h)}" for a, h in held.items() if len(h) > 1
+        )
+    if side.cap is not None:
+        loads = _loads(tables, side, slot_of)
+        for r in np.flatnonzero(loads > side.cap * (1 + _TOL) + _TOL).tolist():
+            problems.append(f"aisle {side.aisles[r]} carries {loads[r]:.4g} > cap {side.cap:.4g}")
+    if side.max_moves is not None and current is not None:
+        needed = moves_needed(current, slot_of)
+        if needed > side.max_moves:
+            problems.append(f"the plan needs {needed} moves > budget {side.max_moves}")
+    return problems
+
+
+# ---------------------------------------------------------------------- aisle plan
+def _hazard_labels(
+    tables: Tables, side: Side, reference: IntArray, score: FloatArray
+) -> dict[int, str]:
+    """A hazard class per aisle where the reference keeps most of that class already."""
+    if not side.segregate:
+        return {}
+    skus, slots = tables.skus, tables.slots
+    held: dict[tuple[int, str], float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    for i, h in enumerate(skus.hazard):
+        if h is not None:
+            held[(int(slots.aisle[reference[i]]), h)] += float(score[i])
+            count[h] += 1
+    labels: dict[int, str] = {}
+    for (a, h), _s in sorted(held.items(), key=lambda kv: (-kv[1], kv[0])):
+        labels.setdefault(a, h)
+    room = {a: int(np.sum(slots.aisle == a)) for a in side.aisles}
+    for h in sorted(count):
+        # Enough aisles for the class (a class never left without an aisle).
+        while sum(room[a] for a, lab in labels.items() if lab == h) < count[h]:
+            free = [a for a in side.aisles if a not in labels]
+            if not free:
+                raise InfeasibleError(
+                    f"hazards: {len(count)} hazard classes {sorted(count)} need separate "
+                    f"aisles but there are only {len(side.aisles)} aisles for "
+                    f"{sum(count.values())} hazardous SKUs"
+                )
+            labels[max(free, key=lambda a: (room[a], -a))] = h
+    return labels
+
+
+def aisle_plan(tables: Tables, side: Side, reference: IntArray, score: FloatArray) -> Allowed:
+    """Aisles each SKU may use: its family's window, its hazard class's aisles.
+
+    Windows and hazard labels go where ``reference`` already has the most ``score`` (SKU
+    count to save moves, pick weight to stay near the optimum).
+    """
+    skus, slots = tables.skus, tables.slots
+    labels = _hazard_labels(tables, side, reference, score)
+    allowed: Allowed = [None] * len(skus)
+    if side.segregate:
+        for i, h in enumerate(skus.hazard):
+            if h is not None:
+                allowed[i] = frozenset(a for a, lab in labels.items() if lab == h)
+    ref_rank = np.searchsorted(side.aisles, slots.aisle[reference])
+    # Slots per aisle not yet promised to a family (a window must hold its whole family).
+    room = np.bincount(np.searchsorted(side.aisles, slots.aisle), minlength=len(side.aisles))
+    load = np.zeros(len(side.aisles))  # pick weight promised to families (balance cap)
+    order = sorted(side.families, key=lambda f: (-float(score[side.families[f]].sum()), f))
+    for fam in order:
+        members = side.families[fam]
+        width = side.width[fam]
+        weight = float(skus.weight[members].sum())
+        classes = sorted({h for i in members if (h := skus.hazard[i]) is not None})
+        if not side.segregate:
+            classes = []
+        best: tuple[float, int, dict[str, int]] | None = None
+        for start in range(len(side.aisles) - width + 1):
+            window = side.aisles[start : start + width]
+            chosen = _labels_for(classes, window, labels, members, skus.hazard, ref_rank, side)
+            if chosen is None or room[start : start + width].sum() < len(members):
+                continue
+            if side.cap is not None and load[start : start + width].sum() + weight > (
+                side.cap * width
+            ):
+                continue
+            inside = float(sum(score[i] for i in members if start <= ref_rank[i] < start + width))
+            if best is None or inside > best[0]:
+                best = (inside, start, chosen)
+        if best is None:
+            raise InfeasibleError(
+                f"families and hazards conflict: family {fam!r} holds hazard classes {classes} "
+                f"but must fit in {width} adjacent aisle(s), each holding one class"
+            )
+        _, start, chosen = best
+        _promise(room, start, width, members, ref_rank)
+        load[start : start + width] += weight / width
+        window_set = frozenset(side.aisles[start : start + width])
+        for h, a in chosen.items():
+            labels[a] = h
+        for i in members:
+            h = skus.hazard[i]
+            allowed[i] = frozenset([chosen[h]]) if side.segregate and h is not None else window_set
+    if side.segregate:
+        # Labels given to families may add aisles to a class.
+        for i, h in enumerate(skus.hazard):
+            if h is not None and skus.family[i] not in side.families:
+                allowed[i] = frozenset(a for a, lab in labels.items() if lab == h)
+    return allowed
+
+
+def _promise(
+    room: IntArray, start: int, width: int, members: list[int], ref_rank: IntArray
+) -> None:
+    """Take a family's slots from the room of its window: where its SKUs are, then the most."""
+    left = len(members)
+    for r in range(start, start + width):
+        here = min(int(room[r]), sum(1 for i in members if ref_rank[i] == r))
+        room[r] -= here
+        left -= here
+    while left > 0:
+        r = start + int(np.argmax(room[start : start + width]))
+        take = min(left, int(room[r]))
+        room[r] -= take
+        left -= take
+
+
+def _labels_for(
+    classes: list[str],
+    window: list[int],
+    labels: dict[int, str],
+    members: list[int],
+    hazard: list[str | None],
+    ref_rank: IntArray,
+    side: Side,
+) -> dict[str, int] | None:
+    """An aisle of the window for each hazard class of a family (labelled or still free)."""
+    chosen: dict[str, int] = {}
+    for h in classes:
+        here = [a for a in window if labels.get(a) == h and a not in chosen.values()]
+        free = [a for a in window if a not in labels and a not in chosen.values()]
+        options = here or free
+        if not options:
+            return None
+        # The aisle where most of the family's class-h SKUs already are.
+        held: dict[int, int] = defaultdict(int)
+        for i in members:
+            if hazard[i] == h:
+                held[side.aisles[int(ref_rank[i])]] += 1
+        chosen[h] = max(options, key=lambda a: (held[a], -a))
+    return chosen
+
+
+# ---------------------------------------------------------------------- flows
+def pinned_flow(tables: Tables, allowed: Allowed, cost: FloatArray) -> IntArray:
+    """Exact min ``sum weight x cost`` with every SKU restricted to its allowed aisles."""
+    skus, slots = tables.skus, tables.slots
+    sets = sorted({a for a in allowed if a is not None}, key=sorted)
+    set_id = {s: k for k, s in enumerate(sets)}
+    pins = [-1 if a is None else set_id[a] for a in allowed]
+    sig_keys = sorted(set(zip(slots.signature.tolist(), slots.aisle.tolist(), strict=True)))
+    sig_index = {k: j for j, k in enumerate(sig_keys)}
+    type_keys = sorted(set(zip(skus.type.tolist(), pins, strict=True)))
+    type_index = {k: t for t, k in enumerate(type_keys)}
+    eligible = np.asarray(
+        [
+            [tables.eligible[t, sig] and (pin < 0 or aisle in sets[pin]) for sig, aisle in sig_keys]
+            for t, pin in type_keys
+        ],
+        dtype=np.bool_,
+    ).reshape(len(type_keys), len(sig_keys))
+    pinned = replace(
+        tables,
+        skus=replace(
+            skus,
+            type=np.asarray([type_index[(int(skus.type[i]), pins[i])] for i in range(len(skus))]),
+            types=[skus.types[t] for t, _pin in type_keys],
+            patterns=eligible,
+        ),
+        slots=replace(
+            slots,
+            signature=np.asarray(
+                [
+                    sig_index[k]
+                    for k in zip(slots.signature.tolist(), slots.aisle.tolist(), strict=True)
+                ]
+            ),
+        ),
+        eligible=eligible,
+    )
+    if not sets:
+        return flow_assign(pinned, skus.weight, cost)
+    try:
+        return flow_assign(pinned, skus.weight, cost)
+    except InfeasibleError as exc:
+        raise NoStartFound(
+            "families and hazards: the aisles chosen for the families and hazard classes "
+            f"have too few eligible slots ({exc})"
+        ) from None
+
+
+def balanced_flow(
+    tables: Tables, side: Side, allowed: Allowed, deadline: float | None = None
+) -> IntArray:
+    """The pinned flow with aisle load priced until every aisle is under the cap.
+
+    Each round adds a price per unit of pick weight to the slots of the aisles that were
+    over the cap (a subgradient step on the Lagrangian of the balance constraint); the best
+    assignment under the cap wins. What is still over the cap is moved to free slots.
+    """
+    cost = tables.slots.cost
+    if side.cap is None:
+        return pinned_flow(tables, allowed, cost)
+    rank = np.searchsorted(side.aisles, tables.slots.aisle)
+    price = np.zeros(len(side.aisles))
+    step = float(np.median(cost)) or 1.0
+    best: tuple[float, IntArray] | None = None
+    last = None
+    for _round in range(_PRICE_ROUNDS):
+        slot_of = pinned_flow(tables, allowed, cost + price[rank])
+        last = slot_of
+        over = _loads(tables, side, slot_of) - side.cap
+        if np.all(over <= side.cap * _TOL):
+            value = objective_of(tables, slot_of)
+            if best is None or value < best[0]:
+                best = (value, slot_of)
+        price = np.maximum(0.0, price + step * over / side.cap)
+        step *= 0.7
+        if deadline is not None and time.monotonic() > deadline:
+            break
+    if best is not None:
+        return best[1]
+    assert last is not None
+    return rebalance(tables, side, allowed, last)
+
+
+def rebalance(tables: Tables, side: Side, allowed: Allowed, slot_of: IntArray) -> IntArray:
+    """Move SKUs out of over-cap aisles into free slots, cheapest extra travel per load first.
+
+    Raises
+    ------
+    InfeasibleError
+        When an aisle stays over the cap and no SKU of it can go anywhere else.
+    """
+    assert side.cap is not None
+    skus, slots = tables.skus, tables.slots
+    slot_of = slot_of.copy()
+    rank = np.searchsorted(side.aisles, slots.aisle)
+    w, cost = skus.weight, slots.cost
+    loads = _loads(tables, side, slot_of)
+    used = np.zeros(len(slots), dtype=np.bool_)
+    used[slot_of] = True
+    while True:
+        a = int(np.argmax(loads - side.cap))
+        excess = float(loads[a] - side.cap)
+        if excess <= side.cap * _TOL:
+            return slot_of
+        inside = np.flatnonzero((rank[slot_of] == a) & (w > 0))
+        empty = np.flatnonzero(~used)
+        best: tuple[float, int, int] | None = None
+        if len(inside) and len(empty):
+            ok = tables.eligible[skus.type[inside]][:, slots.signature[empty]]
+            ok &= rank[empty][None, :] != a
+            ok &= loads[rank[empty]][None, :] + w[inside][:, None] <= side.cap * (1 + _TOL)
+            for r, i in enumerate(inside.tolist()):
+                aisles = allowed[i]
+                if aisles is not None:
+                    ok[r] &= np.isin(slots.aisle[empty], list(aisles))
+            rows, cols = np.nonzero(ok)
+            if len(rows):
+                i_s, j_s = inside[rows], empty[cols]
+                extra = w[i_s] * (cost[j_s] - cost[slot_of[i_s]])
+                per_load = extra / np.minimum(w[i_s], excess)
+                k = int(np.lexsort((j_s, i_s, per_load))[0])
+                best = (float(per_load[k]), int(i_s[k]), int(j_s[k]))
+        if best is None:
+            raise NoStartFound(
+                f"aisle balance: aisle {side.aisles[a]} carries {loads[a]:.4g} of the pick "
+                f"weight, over the cap {side.cap:.4g}, and none of its SKUs can move to a "
+                "free eligible slot of another aisle under the cap"
+            )
+        _, i, j = best
+        used[slot_of[i]] = False
+        used[j] = True
+        loads[a] -= w[i]
+        loads[rank[j]] += w[i]
+        slot_of[i] = j
+
+
+# ---------------------------------------------------------------------- budget
+def budget_lower_bounds(tables: Tables, side: Side, current: IntArray) -> dict[str, int]:
+    """Moves each side constraint needs at least, from today's stock (each bound is proven).
+
+    ``families``: per family, its SKUs outside the best window; ``hazards``: per aisle, the
+    hazardous SKUs not of its most frequent class; ``aisle balance``: per over-cap aisle,
+    the fewest SKUs whose weights cover the excess.
+    """
+    skus, slots = tables.skus, tables.slots
+    rank = np.searchsorted(side.aisles, slots.aisle[current])
+    out = {"families": 0, "hazards": 0, "aisle balance": 0}
+    for fam, members in side.families.items():
+        width = side.width[fam]
+        here = np.bincount(rank[members], minlength=len(side.aisles))
+        best = max(int(here[s : s + width].sum()) for s in range(len(side.aisles) - width + 1))
+        out["families"] += len(members) - best
+    if side.segregate:
+        per: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for i, h in enumerate(skus.hazard):
+            if h is not None:
+                per[int(rank[i])][h] += 1
+        out["hazards"] = sum(sum(c.values()) - max(c.values()) for c in per.values())
+    if side.cap is not None:
+        loads = _loads(tables, side, current)
+        for r in np.flatnonzero(loads > side.cap * (1 + _TOL)).tolist():
+            heavy = np.sort(skus.weight[rank == r])[::-1]
+            need = int(np.searchsorted(np.cumsum(heavy), loads[r] - side.cap * (1 + _TOL)))
+            out["aisle balance"] += need + 1
+    return out
+
+
+def _repair(tables: Tables, side: Side, allowed: Allowed, current: IntArray) -> IntArray:
+    """Today's stock with the fewest SKUs moved so that each lies in its allowed aisles.
+
+    A min-cost flow: every SKU either keeps its slot (free, when the slot is allowed) or
+    moves to a slot class (signature x aisle) it may use (one unit of cost per move); the
+    movers of a class then take its free slots, heaviest SKU to cheapest slot. Aisle balance
+    is restored afterwards by :func:`rebalance`.
+    """
+    skus, slots = tables.skus, tables.slots
+    n, m = len(skus), len(slots)
+    keys = sorted(set(zip(slots.signature.tolist(), slots.aisle.tolist(), strict=True)))
+    class_index = {k: c for c, k in enumerate(keys)}
+    class_of = np.asarray(
+        [class_index[k] for k in zip(slots.signature.tolist(), slots.aisle.tolist(), strict=True)]
+    )
+    class_sig = np.asarray([k[0] for k in keys])
+    class_aisle = np.asarray([k[1] for k in keys])
+    n_classes = len(keys)
+    slot_node = n + n_classes
+    sink = slot_node + m
+    tails: list[IntArray] = []
+    heads: list[IntArray] = []
+    costs: list[IntArray] = []
+    options: dict[tuple[int, frozenset[int] | None], IntArray] = {}
+    for i in range(n):
+        key = (int(skus.type[i]), allowed[i])
+        if key not in options:
+            ok = tables.eligible[key[0], class_sig]
+            if key[1] is not None:
+                ok = ok & np.isin(class_aisle, list(key[1]))
+            options[key] = np.flatnonzero(ok)
+        cls = options[key]
+        tails.append(np.full(len(cls), i))
+        heads.append(n + cls)
+        costs.append(np.ones(len(cls), dtype=np.int64))
+        j = int(current[i])
+        mine = allowed[i]
+        if tables.eligible_pair(i, j) and (mine is None or int(slots.aisle[j]) in mine):
+            tails.append(np.asarray([i]))
+            heads.append(np.asarray([slot_node + j]))
+            costs.append(np.zeros(1, dtype=np.int64))
+    tails.append(n + class_of)
+    heads.append(slot_node + np.arange(m))
+    costs.append(np.zeros(m, dtype=np.int64))
+    tails.append(slot_node + np.arange(m))
+    heads.append(np.full(m, sink))
+    costs.append(np.zeros(m, dtype=np.int64))
+    tail, head, cost = np.concatenate(tails), np.concatenate(heads), np.concatenate(costs)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tail, head, np.ones(len(tail), dtype=np.int64), cost
+    )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[:n] = 1
+    supplies[sink] = -n
+    flow.set_nodes_supplies(np.arange(sink + 1), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        raise NoStartFound(
+            "families and hazards: the aisles chosen for the families and hazard classes have "
+            "too few eligible slots for their SKUs"
+        )
+    used = flow.flows(arcs) > 0
+    slot_of = current.copy()
+    movers: dict[int, list[int]] = defaultdict(list)
+    free: dict[int, list[int]] = defaultdict(list)
+    for t, h in zip(tail[used].tolist(), head[used].tolist(), strict=True):
+        if t < n and h >= slot_node:
+            slot_of[t] = h - slot_node
+        elif t < n:
+            movers[h - n].append(t)
+        elif t < slot_node:
+            free[t - n].append(h - slot_node)
+    # The flow sends a class exactly as many movers as it gives it slots no stayer holds.
+    for c, group in movers.items():
+        room = sorted(free[c], key=lambda j: (slots.cost[j], j))
+        for i, j in zip(sorted(group, key=lambda i: (-skus.weight[i], i)), room, strict=False):
+            slot_of[i] = j
+    if side.cap is not None:
+        slot_of = rebalance(tables, side, allowed, slot_of)
+    return slot_of
+
+
+@dataclass(frozen=True)
+class Start:
+    """A start meeting every side constraint, how long it took and what it needed."""
+
+    slot_of: IntArray
+    seconds: float
+    repair_moves: int
+    moves: int
+
+
+def constrained_start(tables: Tables, current: IntArray, deadline: float | None = None) -> Start:
+    """An assignment meeting families, hazards, aisle balance and the move budget.
+
+    Raises
+    ------
+    InfeasibleError
+        When the budget cannot cover what the other constraints force to move (the message
+        names the constraint and its proven lower bound), or the constraints conflict.
+    """
+    started = time.monotonic()
+    side = side_of(tables)
+    w = tables.skus.weight
+    if side.max_moves is None or np.any(current < 0):
+        reference = pinned_flow(tables, [None] * len(w), tables.slots.cost)
+        allowed = aisle_plan(tables, side, reference, w)
+        slot_of = balanced_flow(tables, side, allowed, deadline)
+        return Start(slot_of, time.monotonic() - started, 0, -1)
+    budget = side.max_moves
+    bounds = budget_lower_bounds(tables, side, current)
+    over = {k: v for k, v in bounds.items() if v > budget}
+    if over:
+        raise InfeasibleError(
+            f"move budget: K = {budget} moves cannot restore "
+            + ", ".join(f"{k} (needs at least {v} moves)" for k, v in over.items())
+            + " from today's stock; raise --max-moves or drop that constraint"
+        )
+    # Score = SKU count, weight as a tie-break: keep windows and labels where stock already is.
+    score = 1.0 + w / (1.0 + float(w.sum()))
+    allowed = aisle_plan(tables, side, current, score)
+    repaired = _repair(tables, side, allowed, current)
+    repair_moves = moves_needed(current, repaired)
+    if repair_moves > budget:
+        raise NoStartFound(
+            f"move budget: K = {budget} moves are not enough to restore the side constraints "
+            f"from today's stock; the repair needs {repair_moves} moves (proven lower bounds: "
+            + ", ".join(f"{k} {v}" for k, v in bounds.items())
+            + "); raise --max-moves"
+        )
+    target = balanced_flow(tables, side, allowed, deadline)
+    left = budget - repair_moves
+    best = repaired
+    while left > 0:
+        admit = balance_admission(tables, side, repaired, target)
+        candidate = limit_moves(tables, repaired, target, left, admit=admit)
+        needed = moves_needed(current, candidate)
+        if needed <= budget:
+            best = candidate
+            break
+        # Composite cycles (repair + cut) need parking moves: cut a little deeper.
+        left -= needed - budget
+    moves = moves_needed(current, best)
+    return Start(best, time.monotonic() - started, repair_moves, moves)
+
+
+def balance_admission(
+    tables: Tables, side: Side, start: IntArray, target: IntArray
+) -> Callable[[list[int]], bool] | None:
+    """``admit`` for :func:`limit_moves`: a group moves only if every aisle stays under cap."""
+    if side.cap is None:
+        return None
+    cap = side.cap * (1 + _TOL)
+    rank = np.searchsorted(side.aisles, tables.slots.aisle)
+    loads = _loads(tables, side, start)
+    w = tables.skus.weight
+
+    def admit(part: list[int]) -> bool:
+        delta: dict[int, float] = defaultdict(float)
+        for i in part:
+            delta[int(rank[start[i]])] -= float(w[i])
+            delta[int(rank[target[i]])] += float(w[i])
+        if any(d > 0 and loads[r] + d > cap for r, d in delta.items()):
+            return False
+        for r, d in delta.items():
+            loads[r] += d
+        return True
+
+    return admit
