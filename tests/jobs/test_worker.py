@@ -87,3 +87,24 @@ def test_orphaned_worker_writes_nothing(store: JobStore) -> None:
     # A parent pid that is not ours: the worker believes its server died.
     assert not run_job(store, job_id, 1, parent_pid=-1)
     assert store.get(job_id).state is JobState.RUNNING
+
+
+def test_reference_to_a_deleted_instance_fails_with_reason(store: JobStore) -> None:
+    from smartwms.jobs import instance_id
+
+    instance = Instance.model_validate(small_instance())
+    ident = instance_id(instance)
+    payload = {"instance_id": ident, "points": ["D", "L1"]}
+    store.put_instance("alice", ident, "small", instance.summary(), instance.model_dump_json())
+    job_id = _claimed(store, payload)
+    assert run_job(store, job_id, 1)
+    assert (
+        json.loads(store.result(job_id))["matrix"]
+        == distance_matrix(instance, ["D", "L1"]).tolist()
+    )
+    # Bob has no such instance (ids are per key): his job fails, naming the field.
+    job, _ = store.submit("bob", "distance-matrix", json.dumps(payload), time_limit=5)
+    assert store.claim_next().id == job.id
+    assert run_job(store, job.id, 1)
+    failed = store.get(job.id)
+    assert failed.state is JobState.FAILED and failed.error.startswith("instance_id: no stored")

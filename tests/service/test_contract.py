@@ -44,3 +44,22 @@ def test_every_kind_has_example_request_and_response(client: TestClient) -> None
         got = {k: v for k, v in result["result"].items() if k != "seconds"}
         want = {k: v for k, v in expected["result"].items() if k != "seconds"}
         assert got == want, f"api/examples/{name}-response.json"
+
+
+def test_by_reference_example_is_true(client: TestClient) -> None:
+    stored = client.post(
+        "/v1/instances",
+        json=json.loads((API / "examples" / "instance-request.json").read_text()),
+        headers=ALICE,
+    )
+    assert stored.status_code == 201, stored.text
+    request = json.loads((API / "examples" / "routing-by-reference-request.json").read_text())
+    # Ids derive from the content: the example's id is the stored instance's.
+    assert request["payload"]["instance_id"] == stored.json()["id"]
+    answer = client.post("/v1/jobs", json=request, headers=ALICE)
+    assert answer.status_code == 202, answer.text
+    assert wait_for(client, answer.json()["id"], timeout=60)["state"] == "succeeded"
+    result = client.get(f"/v1/jobs/{answer.json()['id']}/result", headers=ALICE).json()
+    expected = json.loads((API / "examples" / "routing-response.json").read_text())
+    got = {k: v for k, v in result["result"].items() if k != "seconds"}
+    assert got == {k: v for k, v in expected["result"].items() if k != "seconds"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -88,7 +89,12 @@ def receiver() -> Iterator[_Receiver]:
 def test_webhook_is_signed_and_retried(
     make_client: Callable[..., Any], receiver: _Receiver
 ) -> None:
-    with make_client(webhook_secret="whsec-test", webhook_backoff=0.05) as client:
+    with make_client(
+        webhook_secret="whsec-test",
+        webhook_backoff=0.05,
+        webhook_allow_private=True,
+        webhook_allowed_hosts="127.0.0.1",
+    ) as client:
         job_id = client.post(
             "/v1/jobs",
             json={
@@ -116,3 +122,56 @@ def test_webhook_is_signed_and_retried(
     sent = json.loads(body)
     assert sent["event"] == "job.finished"
     assert sent["job"]["id"] == job_id and sent["job"]["state"] == "succeeded"
+
+
+def _hooked(client: TestClient, url: str) -> Any:
+    return client.post(
+        "/v1/jobs",
+        json={
+            "kind": "distance-matrix",
+            "payload": {"instance": small_instance()},
+            "webhook_url": url,
+        },
+        headers=ALICE,
+    )
+
+
+def test_webhook_urls_outside_the_configuration_are_refused_at_submit(
+    make_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(answer: Any, reason: str) -> None:
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        (error,) = answer.json()["errors"]
+        assert error["field"] == "webhook_url" and reason in error["message"], error
+
+    with make_client() as client:  # the default: public addresses only
+        refused(_hooked(client, "http://127.0.0.1:9/hook"), "loopback or private")
+        refused(_hooked(client, "http://169.254.169.254/latest"), "loopback or private")
+        refused(_hooked(client, "http://localhost/hook"), "loopback or private")
+    monkeypatch.setenv("SMARTWMS_WEBHOOK_SCHEMES", "https")
+    monkeypatch.setenv("SMARTWMS_WEBHOOK_ALLOWED_HOSTS", "*.example.com")
+    with make_client() as client:  # settings from the environment
+        refused(_hooked(client, "http://hooks.example.com/x"), "scheme 'http' is not allowed")
+        refused(_hooked(client, "https://example.org/x"), "allowed webhook hosts")
+        assert client.get("/v1/jobs", headers=ALICE).json()["items"] == []
+
+
+def test_webhook_to_a_name_resolving_inside_is_refused_at_delivery(
+    make_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def inside(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.7", 443))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", inside)
+    with make_client() as client:
+        answer = _hooked(client, "https://inside.example.com/hook")
+        assert answer.status_code == 202, answer.text
+        job_id = answer.json()["id"]
+        wait_for(client, job_id)
+        for _ in range(600):
+            status = client.get(f"/v1/jobs/{job_id}", headers=ALICE).json()["webhook_status"]
+            if status != "pending":
+                break
+            time.sleep(0.05)
+        assert status == "refused"

@@ -5,6 +5,13 @@ Importing this package registers the built-in job kinds (one per public solver A
 
 from smartwms.jobs import builtin as _builtin  # noqa: F401  (registers the built-in kinds)
 from smartwms.jobs.executor import Executor, LocalExecutor
+from smartwms.jobs.instances import (
+    INSTANCE_ID_PATTERN,
+    InstancePayload,
+    PayloadMismatch,
+    instance_id,
+    payload_instance_id,
+)
 from smartwms.jobs.kinds import (
     JobKind,
     Progress,
@@ -19,24 +26,31 @@ from smartwms.jobs.store import (
     Job,
     JobState,
     JobStore,
+    StoredInstance,
     Submission,
     request_fingerprint,
 )
 
 __all__ = [
+    "INSTANCE_ID_PATTERN",
     "TERMINAL_STATES",
     "Executor",
     "IdempotencyConflict",
+    "InstancePayload",
     "Job",
     "JobKind",
     "JobState",
     "JobStore",
     "LocalExecutor",
+    "PayloadMismatch",
     "Progress",
+    "StoredInstance",
     "Submission",
     "UnknownKindError",
     "get_kind",
+    "instance_id",
     "job_kinds",
+    "payload_instance_id",
     "register_kind",
     "request_fingerprint",
 ]

@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from smartwms.jobs.instances import InstancePayload, PayloadMismatch
 from smartwms.jobs.kinds import JobKind, Progress, register_kind
-from smartwms.model import GridLayout, Instance
+from smartwms.model import GridLayout, Instance, Order
 from smartwms.routing import METHODS
 from smartwms.sim import Scenario
 from smartwms.slotting import METHODS as SLOTTING_METHODS
@@ -40,12 +41,9 @@ __all__ = [
 _ROWS_PER_BLOCK = 32
 
 
-class DistanceMatrixPayload(BaseModel):
+class DistanceMatrixPayload(InstancePayload):
     """Walking (or driving) distances between points of one warehouse."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    instance: Instance
     points: list[str] | None = Field(
         default=None,
         description="location or station ids of the rows; default: every station and location",
@@ -54,18 +52,18 @@ class DistanceMatrixPayload(BaseModel):
         default=None, description="ids of the columns; default: the same as points"
     )
 
-    @model_validator(mode="after")
-    def _known_ids(self) -> DistanceMatrixPayload:
-        inst = self.instance
+    def check_against(self, instance: Instance) -> None:
+        """Every point and target is a location or a station of ``instance``."""
         for field in ("points", "targets"):
             for i, ident in enumerate(getattr(self, field) or []):
-                if ident not in inst.location_index and ident not in inst.station_index:
-                    raise ValueError(f"{field}[{i}]: {ident!r} is neither a location nor a station")
-        return self
+                if ident not in instance.location_index and ident not in instance.station_index:
+                    raise PayloadMismatch(
+                        f"{field}[{i}]", f"{ident!r} is neither a location nor a station"
+                    )
 
 
 def _points(payload: DistanceMatrixPayload) -> tuple[list[str], list[str]]:
-    inst = payload.instance
+    inst = payload.resolved()
     points = payload.points
     if points is None:
         points = [st.id for st in inst.stations] + [loc.id for loc in inst.locations]
@@ -98,11 +96,12 @@ def run_distance_matrix(
     from smartwms.layout import distance_matrix
 
     points, targets = _points(payload)
+    instance = payload.resolved()
     rows: list[list[float | None]] = []
     for start in range(0, len(points), _ROWS_PER_BLOCK):
         if stop():
             break
-        block = distance_matrix(payload.instance, points[start : start + _ROWS_PER_BLOCK], targets)
+        block = distance_matrix(instance, points[start : start + _ROWS_PER_BLOCK], targets)
         rows.extend([None if math.isinf(v) else float(v) for v in row] for row in block.tolist())
         progress(fraction=len(rows) / max(1, len(points)), message=f"{len(rows)} rows computed")
     complete = len(rows) == len(points)
@@ -143,12 +142,15 @@ class RoutingParams(BaseModel):
     end: str | None = Field(default=None, description="depot station id where tours end")
 
 
-class RoutingPayload(BaseModel):
+class RoutingPayload(InstancePayload):
     """Pick tours through a warehouse: one tour per order, or per batch of orders."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    instance: Instance
+    pick_orders: list[Order] | None = Field(
+        default=None,
+        description="orders given with this job, added to the instance's orders (e.g. the "
+        "orders of the hour against a stored warehouse); when given and 'orders' is absent, "
+        "exactly these are routed, each on its own tour",
+    )
     orders: list[str | list[str]] | None = Field(
         default=None,
         description="one entry per tour: an order id or a list of order ids picked together; "
@@ -163,28 +165,57 @@ class RoutingPayload(BaseModel):
     seed: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
-    def _known_orders_and_method(self) -> RoutingPayload:
+    def _known_method(self) -> RoutingPayload:
         if self.method not in METHODS:
             raise ValueError(f"method: unknown method {self.method!r}; use one of {METHODS}")
-        known = {order.id for order in self.instance.orders}
+        return self
+
+    def check_against(self, instance: Instance) -> None:
+        """Added orders are new and pick known SKUs; every routed order exists."""
+        known = {order.id for order in instance.orders}
+        for i, order in enumerate(self.pick_orders or []):
+            if order.id in known:
+                raise PayloadMismatch(f"pick_orders[{i}].id", f"duplicate order id {order.id!r}")
+            known.add(order.id)
+            for j, line in enumerate(order.lines):
+                if line.sku not in instance.sku_index:
+                    raise PayloadMismatch(
+                        f"pick_orders[{i}].lines[{j}].sku", f"unknown SKU {line.sku!r}"
+                    )
+            if order.due_time is not None and order.due_time < order.release_time:
+                raise PayloadMismatch(f"pick_orders[{i}].due_time", "due before release")
         for i, entry in enumerate(self.orders or []):
             for ident in [entry] if isinstance(entry, str) else entry:
                 if ident not in known:
-                    raise ValueError(f"orders[{i}]: unknown order {ident!r}")
-        if not self.instance.orders:
-            raise ValueError("instance.orders: no order to route")
-        return self
+                    raise PayloadMismatch(f"orders[{i}]", f"unknown order {ident!r}")
+        if not known:
+            raise PayloadMismatch("instance.orders", "no order to route")
+
+    def routed_instance(self) -> Instance:
+        """The instance with the added orders (the resolved one when there are none)."""
+        instance = self.resolved()
+        if not self.pick_orders:
+            return instance
+        # Checked by check_against: the added orders are new and pick known SKUs. Every cached
+        # index of the instance is about locations, SKUs and stock, which stay the same.
+        return instance.model_copy(update={"orders": [*instance.orders, *self.pick_orders]})
+
+    def tours(self) -> list[str | list[str]] | None:
+        """The tours to route (``None``: every order of the instance)."""
+        if self.orders is None and self.pick_orders:
+            return [order.id for order in self.pick_orders]
+        return self.orders
 
 
 def _routing_size(payload: RoutingPayload) -> int:
     """Order lines routed (the synchronous endpoint's cap counts these)."""
-    lines = {order.id: len(order.lines) for order in payload.instance.orders}
-    if payload.orders is None:
+    instance = payload.routed_instance()
+    lines = {order.id: len(order.lines) for order in instance.orders}
+    tours = payload.tours()
+    if tours is None:
         return sum(lines.values())
     return sum(
-        lines[ident]
-        for entry in payload.orders
-        for ident in ([entry] if isinstance(entry, str) else entry)
+        lines[ident] for entry in tours for ident in ([entry] if isinstance(entry, str) else entry)
     )
 
 
@@ -196,8 +227,8 @@ def run_routing(payload: RoutingPayload, stop: Stop, progress: Progress) -> dict
         progress(fraction=done / max(1, total), message=f"{done} of {total} tours routed")
 
     result = solve_routing(
-        payload.instance,
-        payload.orders,
+        payload.routed_instance(),
+        payload.tours(),
         method=payload.method,
         params=payload.params.model_dump(exclude_none=True),
         seed=payload.seed,
@@ -221,12 +252,9 @@ register_kind(
 
 
 # ---------------------------------------------------------------------- slotting
-class SlottingPayload(BaseModel):
+class SlottingPayload(InstancePayload):
     """Storage location assignment: which SKU goes where, and the moves to get there."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    instance: Instance
     method: str = Field(
         default="optimal",
         description="slotting method",
@@ -247,7 +275,7 @@ def run_slotting(payload: SlottingPayload, stop: Stop, progress: Progress) -> di
     from smartwms.slotting import solve_slotting
 
     result = solve_slotting(
-        payload.instance, payload.method, payload.params, seed=payload.seed, stop=stop
+        payload.resolved(), payload.method, payload.params, seed=payload.seed, stop=stop
     )
     return result.model_dump(mode="json")
 
@@ -258,7 +286,7 @@ register_kind(
         payload_model=SlottingPayload,
         run=run_slotting,
         summary="Slotting: assign SKUs to storage locations and plan the moves.",
-        size=lambda payload: len(payload.instance.skus),
+        size=lambda payload: len(payload.resolved().skus),
         sync_limit=200,
     )
 )

@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -48,6 +49,7 @@ __all__ = [
     "Job",
     "JobState",
     "JobStore",
+    "StoredInstance",
     "Submission",
     "request_fingerprint",
 ]
@@ -106,6 +108,30 @@ class _JobRow(_Base):
     has_result: Mapped[bool] = mapped_column(Boolean, default=False)
     result: Mapped[str | None] = mapped_column(Text, deferred=True)
     webhook_status: Mapped[str | None] = mapped_column(String(16))
+
+
+class _InstanceRow(_Base):
+    """A stored warehouse instance (jobs refer to it by ``instance_id``)."""
+
+    __tablename__ = "instances"
+
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[float] = mapped_column(Float)
+    summary: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, deferred=True)
+
+
+@dataclass(frozen=True)
+class StoredInstance:
+    """What is stored about an instance besides its body."""
+
+    id: str
+    owner: str
+    name: str
+    created_at: float
+    summary: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -348,14 +374,14 @@ class JobStore:
         [1, 2, 3]
         """
         rows = [_new_row(submission) for submission in submissions]
-        jobs = []
+        if not rows:
+            return []
+        table = _Base.metadata.tables[_JobRow.__tablename__]
+        # One Core INSERT for the whole batch ("insertmanyvalues"), seqs in the order given.
+        statement = insert(table).returning(table.c.seq, sort_by_parameter_order=True)
         with self._writing() as session:
-            for values in rows:
-                seq = session.execute(
-                    insert(_JobRow).values(**values).returning(_JobRow.seq)
-                ).scalar_one()
-                jobs.append(_queued_job(values, seq))
-        return jobs
+            seqs = session.connection().execute(statement, rows).scalars().all()
+        return [_queued_job(values, seq) for values, seq in zip(rows, seqs, strict=True)]
 
     def _by_idempotency_key(self, owner: str, key: str, request_hash: str | None) -> Job | None:
         with self._session() as session:
@@ -459,6 +485,64 @@ class JobStore:
         )
         with self._session() as session:
             return [_snapshot(row) for row in session.scalars(query)]
+
+    # ------------------------------------------------------------------ stored instances
+    def put_instance(
+        self, owner: str, ident: str, name: str, summary: dict[str, Any], body: str
+    ) -> tuple[StoredInstance, bool]:
+        """Store an instance under its content-derived id; returns it and whether it is new."""
+        existing = self.get_instance(owner, ident)
+        if existing is not None:
+            return existing, False
+        values: dict[str, Any] = {
+            "owner": owner,
+            "id": ident,
+            "name": name[:2000],
+            "created_at": time.time(),
+            "summary": json.dumps(summary, sort_keys=True),
+            "body": body,
+        }
+        try:
+            with self._writing() as session:
+                session.execute(insert(_InstanceRow).values(**values))
+        except IntegrityError:
+            # The same instance stored twice at once: the other insert won, same content.
+            stored = self.get_instance(owner, ident)
+            assert stored is not None
+            return stored, False
+        return StoredInstance(ident, owner, values["name"], values["created_at"], summary), True
+
+    def get_instance(self, owner: str, ident: str) -> StoredInstance | None:
+        """What is stored about ``owner``'s instance ``ident`` (without its body)."""
+        query = select(
+            _InstanceRow.id,
+            _InstanceRow.owner,
+            _InstanceRow.name,
+            _InstanceRow.created_at,
+            _InstanceRow.summary,
+        ).where(_InstanceRow.owner == owner, _InstanceRow.id == ident)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return StoredInstance(row.id, row.owner, row.name, row.created_at, json.loads(row.summary))
+
+    def instance_body(self, owner: str, ident: str) -> str | None:
+        """The instance JSON of ``owner``'s instance ``ident``."""
+        query = select(_InstanceRow.body).where(
+            _InstanceRow.owner == owner, _InstanceRow.id == ident
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar()
+
+    def delete_instance(self, owner: str, ident: str) -> bool:
+        """Forget an instance; ``False`` when there was none. Jobs still queued that refer to
+        it fail with that reason when they start."""
+        with self._writing() as session:
+            done = session.execute(
+                delete(_InstanceRow).where(_InstanceRow.owner == owner, _InstanceRow.id == ident)
+            )
+            return bool(done.rowcount)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ the executor's side
     def claim_next(self) -> Job | None:

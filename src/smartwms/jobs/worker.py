@@ -17,8 +17,10 @@ import time
 from typing import Any
 
 from smartwms.errors import SmartwmsError
+from smartwms.jobs.instances import payload_instance_id
 from smartwms.jobs.kinds import get_kind
 from smartwms.jobs.store import JobState, JobStore
+from smartwms.model import Instance
 from smartwms.stopping import Stop
 
 __all__ = ["run_job", "worker_main"]
@@ -29,7 +31,7 @@ log = logging.getLogger("smartwms.jobs.worker")
 _CANCEL_POLL_INTERVAL = 0.1
 _PROGRESS_INTERVAL = 0.25
 # Scheduling priority of workers relative to the server (higher: lower priority).
-_WORKER_NICENESS = 5
+_WORKER_NICENESS = 15
 
 
 class _CancelFlag:
@@ -92,6 +94,29 @@ def _objective(result: dict[str, Any], fallback: float | None) -> float | None:
     return fallback
 
 
+# Stored instances this worker has read. Ids are content-derived (an id always names the same
+# instance), so a cached one is never stale; a few suffice, jobs mostly share one warehouse.
+_INSTANCES: dict[tuple[str, str], Instance] = {}
+_INSTANCE_CACHE_SIZE = 8
+
+
+def _resolve_instance(store: JobStore, owner: str, payload: Any) -> Any:
+    """The payload with its stored instance in place of its ``instance_id``."""
+    ident = payload_instance_id(payload)
+    if ident is None:
+        return payload
+    instance = _INSTANCES.get((owner, ident))
+    if instance is None:
+        body = store.instance_body(owner, ident)
+        if body is None:
+            raise SmartwmsError(f"instance_id: no stored instance {ident} (it was deleted)")
+        instance = Instance.model_validate_json(body)
+        if len(_INSTANCES) >= _INSTANCE_CACHE_SIZE:
+            _INSTANCES.pop(next(iter(_INSTANCES)))
+        _INSTANCES[(owner, ident)] = instance
+    return payload.with_instance(instance)
+
+
 def run_job(store: JobStore, job_id: str, attempt: int, parent_pid: int | None = None) -> bool:
     """Run one claimed attempt of a job to completion; returns whether its outcome was stored.
 
@@ -108,7 +133,9 @@ def run_job(store: JobStore, job_id: str, attempt: int, parent_pid: int | None =
     progress = _ProgressWriter(store, job_id, attempt)
     try:
         kind = get_kind(job.kind)
-        payload = kind.payload_model.model_validate_json(payload_json)
+        payload = _resolve_instance(
+            store, job.owner, kind.payload_model.model_validate_json(payload_json)
+        )
         result = kind.run(payload, stop, progress)
         text = json.dumps(result, allow_nan=False, separators=(",", ":"))
     except SmartwmsError as exc:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from smartwms import __version__
 from smartwms.jobs import job_kinds
-from smartwms.service.api.routes import health, jobs, kinds, solve
+from smartwms.service.api.routes import health, instances, jobs, kinds, solve
 from smartwms.service.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from smartwms.service.problems import install_problem_handlers
 from smartwms.service.schemas import solve_request_model, submission_model
@@ -59,6 +59,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     registry = job_kinds()
     app.include_router(health.router)
     app.include_router(jobs.build_router(submission_model(registry)))
+    app.include_router(instances.router)
     app.include_router(solve.build_router(solve_request_model(registry)))
     app.include_router(kinds.router)
     install_problem_handlers(app)

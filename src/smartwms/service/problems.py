@@ -118,7 +118,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InstanceValidationError)
     async def _bad_instance(request: Request, exc: InstanceValidationError) -> JSONResponse:
-        errors = [{"field": f"payload.instance.{f}", "message": m} for f, m in exc.problems]
+        # POST /v1/instances takes the instance as its body; jobs carry it in their payload.
+        prefix = "" if request.url.path.startswith("/v1/instances") else "payload.instance."
+        errors = [{"field": f"{prefix}{f}", "message": m} for f, m in exc.problems]
         return problem_response(
             422,
             "validation",

@@ -11,10 +11,12 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, create_model
 
-from smartwms.jobs import Job, JobKind, JobState
+from smartwms.jobs import Job, JobKind, JobState, StoredInstance
 
 __all__ = [
     "ErrorItem",
+    "InstanceLinks",
+    "InstanceView",
     "JobLinks",
     "JobPage",
     "JobResultView",
@@ -23,6 +25,7 @@ __all__ = [
     "Problem",
     "SolveResponse",
     "Status",
+    "instance_view",
     "job_view",
     "solve_request_model",
     "submission_model",
@@ -117,6 +120,33 @@ class KindView(BaseModel):
     summary: str
     sync_limit: int | None = Field(description="largest size /v1/solve accepts; null: jobs only")
     payload_schema: str = Field(description="name of the payload schema in the OpenAPI document")
+
+
+class InstanceLinks(BaseModel):
+    """Where to find a stored instance."""
+
+    self: str
+
+
+class InstanceView(BaseModel):
+    """A stored warehouse instance; jobs refer to it with ``payload.instance_id``."""
+
+    id: str = Field(description="derived from the content: the same instance, the same id")
+    name: str
+    created_at: datetime
+    summary: dict[str, Any] = Field(description="counts of locations, SKUs, orders, ...")
+    links: InstanceLinks
+
+
+def instance_view(stored: StoredInstance) -> InstanceView:
+    """The client's view of a stored instance."""
+    return InstanceView(
+        id=stored.id,
+        name=stored.name,
+        created_at=datetime.fromtimestamp(stored.created_at, tz=UTC),
+        summary=stored.summary,
+        links=InstanceLinks(self=f"/v1/instances/{stored.id}"),
+    )
 
 
 def _stamp(seconds: float | None) -> datetime | None:

@@ -38,6 +38,19 @@ class ServiceSettings(BaseSettings):
     webhook_secret: SecretStr | None = Field(
         default=None, description="HMAC key of webhooks (default: DATA_DIR/webhook-secret)"
     )
+    webhook_schemes: str = Field(
+        default="https,http", description="comma-separated URL schemes webhooks may use"
+    )
+    webhook_allowed_hosts: str = Field(
+        default="",
+        description="comma-separated host patterns webhooks may go to (fnmatch, e.g. "
+        "'*.example.com,hooks.acme.io'); empty: any public host",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="allow webhooks to loopback, private and link-local addresses (receivers on "
+        "this machine or network); off by default against server-side request forgery",
+    )
     webhook_attempts: int = Field(default=4, ge=1, le=20)
     webhook_backoff: float = Field(default=0.5, ge=0)
     sse_max_seconds: float = Field(default=3600.0, gt=0, description="longest event stream")

@@ -12,13 +12,14 @@ from typing import IO
 
 from smartwms.errors import SmartwmsError
 from smartwms.jobs import Executor, Job, JobStore, LocalExecutor
-from smartwms.jobs.webhooks import WebhookSender
+from smartwms.jobs.webhooks import WebhookPolicy, WebhookSender
 from smartwms.service.auth import KeyRing
 from smartwms.service.batching import SubmitBatcher
+from smartwms.service.instances import InstanceCache
 from smartwms.service.metrics import ServiceMetrics
 from smartwms.service.settings import ServiceSettings
 
-__all__ = ["ServiceState", "open_service"]
+__all__ = ["ServiceState", "open_service", "webhook_policy"]
 
 log = logging.getLogger("smartwms.service")
 
@@ -35,6 +36,7 @@ class ServiceState:
     metrics: ServiceMetrics
     lock: IO[str]
     batcher: SubmitBatcher
+    instances: InstanceCache
 
     def close(self) -> None:
         """Stop the executor and webhooks, release the store and the data-dir lock."""
@@ -69,6 +71,13 @@ def _webhook_secret(settings: ServiceSettings) -> str:
     return path.read_text().strip()
 
 
+def webhook_policy(settings: ServiceSettings) -> WebhookPolicy:
+    """Where the settings let webhooks go."""
+    return WebhookPolicy.from_lists(
+        settings.webhook_schemes, settings.webhook_allowed_hosts, settings.webhook_allow_private
+    )
+
+
 def open_service(settings: ServiceSettings) -> ServiceState:
     """Lock the data directory, recover interrupted jobs and start the executor."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -101,6 +110,7 @@ def open_service(settings: ServiceSettings) -> ServiceState:
             _webhook_secret(settings),
             attempts=settings.webhook_attempts,
             backoff=settings.webhook_backoff,
+            policy=webhook_policy(settings),
         )
 
         def finished(job: Job) -> None:
@@ -121,4 +131,6 @@ def open_service(settings: ServiceSettings) -> ServiceState:
         extra={"data_dir": str(settings.data_dir), "workers": settings.workers, "pid": os.getpid()},
     )
     batcher = SubmitBatcher(store, on_batch=executor.wake)
-    return ServiceState(settings, store, executor, keys, webhooks, metrics, lock, batcher)
+    return ServiceState(
+        settings, store, executor, keys, webhooks, metrics, lock, batcher, InstanceCache(store)
+    )

@@ -11,7 +11,9 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from smartwms.jobs import IdempotencyConflict, JobState, Submission, request_fingerprint
+from smartwms.jobs.webhooks import WebhookRefused
 from smartwms.service.deps import OwnerDep, StateDep
+from smartwms.service.instances import resolve_payload
 from smartwms.service.problems import ApiProblem
 from smartwms.service.schemas import JobPage, JobResultView, JobView, Problem, job_view
 
@@ -73,8 +75,20 @@ def build_router(submission: Any) -> APIRouter:
                 f"time_limit: at most {settings.max_time_limit:g} seconds on this server",
                 errors=[{"field": "time_limit", "message": f"at most {settings.max_time_limit:g}"}],
             )
+        # A reference to a stored instance is checked against it (cached: no re-validation).
+        await resolve_payload(state.instances, owner, body.payload)
         payload = body.payload.model_dump_json()
         webhook_url = None if body.webhook_url is None else str(body.webhook_url)
+        if webhook_url is not None:
+            try:
+                state.webhooks.policy.check(webhook_url)
+            except WebhookRefused as exc:
+                raise ApiProblem(
+                    422,
+                    "validation",
+                    f"webhook_url: {exc}",
+                    errors=[{"field": "webhook_url", "message": str(exc)}],
+                ) from None
         submission = Submission(owner, body.kind, payload, time_limit, webhook_url)
         if idempotency_key is None:
             # The common case: committed together with the other submits waiting (group commit).

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from smartwms.jobs import get_kind
 from smartwms.service.deps import OwnerDep, StateDep
+from smartwms.service.instances import resolve_payload
 from smartwms.service.problems import ApiProblem
 from smartwms.service.schemas import Problem, SolveResponse
 from smartwms.stopping import Stop
@@ -45,11 +46,12 @@ def build_router(solve_request: Any) -> APIRouter:
     async def solve(
         body: Annotated[solve_request, Body()],
         state: StateDep,
-        _owner: OwnerDep,
+        owner: OwnerDep,
     ) -> SolveResponse:
         """Run a small problem within the server's synchronous time cap (no job is stored)."""
         kind = get_kind(body.kind)
-        size = kind.size(body.payload) if kind.size is not None else 0
+        payload = await resolve_payload(state.instances, owner, body.payload)
+        size = kind.size(payload) if kind.size is not None else 0
         if kind.sync_limit is None or size > kind.sync_limit:
             raise ApiProblem(
                 422,
@@ -61,7 +63,7 @@ def build_router(solve_request: Any) -> APIRouter:
         stop = Stop(time_limit=min(body.time_limit or cap, cap))
         started = time.perf_counter()
         async with limiter:
-            result = await run_in_threadpool(kind.run, body.payload, stop, _no_progress)
+            result = await run_in_threadpool(kind.run, payload, stop, _no_progress)
         seconds = time.perf_counter() - started
         state.metrics.sync_seconds.labels(kind.name).observe(seconds)
         return SolveResponse(kind=kind.name, seconds=round(seconds, 6), result=result)
