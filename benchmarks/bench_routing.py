@@ -66,11 +66,13 @@ from smartwms.routing import (
 )
 from smartwms.routing.bulk import BulkRouter
 from smartwms.routing.exact import optimal_tour, optimal_tour_length
+from smartwms.routing.heuristics import heuristic_walk
 from smartwms.routing.problem import StockIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 SPRP = ROOT.parent / "shared" / "benchmarks" / "sprp"
 LAYOUTS = ("single-block", "two-block")
+PLANNED = [m for m in HEURISTICS if m != "combined-opt"]  # heuristics that plan a walk
 
 
 # ---------------------------------------------------------------------- published optima
@@ -138,6 +140,7 @@ def bench_unit_f1(names: list[str], optima: dict[str, dict[str, float]]) -> None
     methods = ("optimal", *HEURISTICS)
     table: dict[tuple[str, str], Stats] = {}
     dp_only: dict[str, Stats] = {lay: Stats() for lay in LAYOUTS}
+    walks: dict[tuple[str, str], Stats] = {}
     wrong: list[str] = []
     for layout in LAYOUTS:  # compile the numba kernels before timing anything
         warm = read_sprp(SPRP / "instances" / names[0], layout=layout)
@@ -169,6 +172,9 @@ def bench_unit_f1(names: list[str], optima: dict[str, dict[str, float]]) -> None
             cells = [loc.cell or 0 for loc in locs]
             length, secs = timed(dp_length, lay, inst.depot, aisles, cells)
             dp_only[layout].add(length, best, secs)
+            for method in PLANNED:
+                length, secs = timed(planned_length, method, lay, inst.depot, aisles, cells)
+                walks.setdefault((method, layout), Stats()).add(length, best, secs)
         if (k + 1) % 200 == 0:
             print(f"  ... {k + 1}/{len(names)} instances", file=sys.stderr)
     print(f"\n## unit_F1: {len(names)} instances per layout, gap to the published optimum\n")
@@ -189,6 +195,18 @@ def bench_unit_f1(names: list[str], optima: dict[str, dict[str, float]]) -> None
         row += [f"{s.mean_gap:.2f}", f"{s.max_gap:.2f}", f"{s.hits:.1f}", f"{s.ms:.3f}"]
     print("| exact DP alone (`optimal_tour`) | " + " | ".join(row) + " |")
     print(f"\nexact method mismatches: {len(wrong)}" + (f" e.g. {wrong[:3]}" if wrong else ""))
+    print(
+        "\nPlanned walks (the heuristic's own walk along centre lines, as the literature "
+        "measures it; the shorter of the plan and its mirror image):\n"
+    )
+    print("| heuristic | 1 block mean gap % | max gap % | 2 blocks mean gap % | max gap % |")
+    print("|---|---:|---:|---:|---:|")
+    for method in PLANNED:
+        cells_ = []
+        for layout in LAYOUTS:
+            s = walks[(method, layout)]
+            cells_ += [f"{s.mean_gap:.2f}", f"{s.max_gap:.2f}"]
+        print(f"| {method} | " + " | ".join(cells_) + " |")
 
 
 def timed_route(*args: object) -> tuple[float, float]:
@@ -196,6 +214,14 @@ def timed_route(*args: object) -> tuple[float, float]:
     start = time.perf_counter()
     route = solve_problem(*args)  # type: ignore[arg-type]
     return float(route.length), time.perf_counter() - start
+
+
+def planned_length(method: str, *args: object) -> float:
+    """The shorter planned walk of a heuristic and of its mirror image."""
+    return min(
+        heuristic_walk(method, *args, mirror=mirror).length  # type: ignore[arg-type]
+        for mirror in (False, True)
+    )
 
 
 def dp_length(*args: object) -> float:

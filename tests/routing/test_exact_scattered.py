@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from smartwms.errors import InfeasibleError, InstanceValidationError
 from smartwms.io import read_sprp
 from smartwms.model import Instance, ParallelAisleLayout, Station
-from smartwms.routing.exact import optimal_tour_length, optimal_tour_scattered
+from smartwms.routing.exact import (
+    _prepare,
+    _SubsetRouter,
+    optimal_tour_length,
+    optimal_tour_scattered,
+)
 from smartwms.stopping import Stop
 
 from .test_exact import closed_form, tour_length
@@ -235,3 +240,21 @@ def test_ruin_and_recreate_meets_demand_on_a_large_instance() -> None:
     polished = optimal_tour_scattered(*case, stop=Stop(time_limit=0.6))
     validate(case, polished[0], polished[1])
     assert polished[0] <= plain[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(scattered(), st.data())
+def test_subset_lengths_equal_a_fresh_dp(case: tuple, data: st.DataObject) -> None:
+    # The search's bound: the tour through a base set plus one more position, for many
+    # positions at once (forward and backward values joined at the added position's aisle).
+    layout, depot, aisles, cells, *_ = case
+    router = _SubsetRouter(_prepare(layout, depot, aisles, cells))
+    n = len(aisles)
+    base = frozenset(data.draw(st.sets(st.integers(0, n - 1), max_size=n - 1)))
+    extras = sorted(set(range(n)) - base)
+    for extra, value in zip(extras, router.lengths_with(base, extras), strict=True):
+        chosen = sorted(base | {extra})
+        fresh = optimal_tour_length(
+            layout, depot, [aisles[i] for i in chosen], [cells[i] for i in chosen]
+        )
+        assert math.isclose(value, fresh, abs_tol=1e-9)

@@ -138,3 +138,10 @@ def test_moves_needed_counts_the_plan_moves(seed, k):
     assignment = {s: [ids[int(j)]] for s, j in zip(tables.skus.ids, target, strict=True)}
     moves = plan_moves(tables, current_assignment(tables), assignment)
     assert moves_needed(current, target) == len(moves)
+
+
+def test_a_family_heavier_than_the_aisle_cap_is_named():
+    """One family holding every SKU must sit in one aisle, which may carry only 30 %."""
+    inst = make_instance(n_aisles=4, cells=8, n_skus=6, n_orders=30, seed=3, families=1)
+    with pytest.raises(InfeasibleError, match="families and aisle balance conflict: family 'F0'"):
+        solve_slotting(inst, method="cpsat", params={"aisle_balance": 0.3, "time_limit": 2})

@@ -337,6 +337,56 @@ def visiting_order(  # type: ignore[no-untyped-def]
     return result[:r]
 
 
+@njit(cache=True, inline="always")  # a call per aisle would cost more than its work
+def _advance(  # type: ignore[no-untyped-def]
+    value,
+    new,
+    cost,
+    has,
+    c,
+    spacing,
+    depot_col,
+    depot_cross,
+    v_src,
+    v_dst,
+    v_cfg,
+    v_off,
+    h_src,
+    h_dst,
+    h_sum,
+    h_fin,
+):
+    """One aisle of the forward pass, in place (the untracked step of :func:`_forward`):
+    aisle ``c``'s blocks, then the cross-aisle edges to aisle ``c + 1`` unless it is the last."""
+    n_cols, n_blocks = has.shape[0], has.shape[1]
+    for b in range(n_blocks):
+        new[:] = INF
+        p = has[c, b]
+        for t in range(v_off[b, p, 0], v_off[b, p, 1]):
+            v = value[v_src[t]]
+            if v >= INF:
+                continue
+            v += cost[c, b, v_cfg[t]]
+            d = v_dst[t]
+            if v < new[d]:
+                new[d] = v
+        value[:] = new
+    if c == n_cols - 1:
+        return
+    new[:] = INF
+    for t in range(h_src.shape[0]):
+        v = value[h_src[t]]
+        if v >= INF:
+            continue
+        if c == depot_col and not (h_fin[t] >> depot_cross) & 1:
+            continue
+        v += spacing * h_sum[t]
+        d = h_dst[t]
+        if v < new[d]:
+            new[d] = v
+    value[:] = new
+
+
 @njit(cache=True)
 def batch_lengths(  # type: ignore[no-untyped-def]
     base_col,
@@ -364,30 +414,29 @@ def batch_lengths(  # type: ignore[no-untyped-def]
     final_ok,
     nonzero,
 ):
-    """Shortest tour length through the base picks plus ``extra[i]``, for every ``i``."""
-    n = base_col.shape[0]
-    col = np.empty(n + 1, dtype=np.int64)
-    block = np.empty(n + 1, dtype=np.int64)
-    y = np.empty(n + 1)
-    col[:n] = base_col
-    block[:n] = base_block
-    y[:n] = base_y
-    dummy_v = np.zeros((1, 1, 1), dtype=np.int64)
-    dummy_h = np.zeros((1, 1), dtype=np.int64)
-    out = np.empty(extra_col.shape[0])
-    for i in range(extra_col.shape[0]):
-        col[n] = extra_col[i]
-        block[n] = extra_block[i]
-        y[n] = extra_y[i]
-        cost, has = block_costs(n_cols, n_blocks, cross_y, col, block, y)
-        value = _forward(
+    """Shortest tour length through the base picks plus ``extra[i]``, for every ``i``.
+
+    The base picks' forward values before every aisle and backward values (the cheapest
+    completion) after every aisle are computed once; an extra pick in aisle ``c`` then re-runs
+    aisle ``c`` alone, with its block's costs re-computed, and joins the two.
+    """
+    cost, has = block_costs(n_cols, n_blocks, cross_y, base_col, base_block, base_y)
+    # Forward values before each aisle.
+    before = np.empty((n_cols, n_states))
+    value = np.full(n_states, INF)
+    value[empty] = 0.0
+    new = np.empty(n_states)
+    for c in range(n_cols):
+        before[c, :] = value
+        _advance(
+            value,
+            new,
             cost,
             has,
+            c,
             spacing,
             depot_col,
             depot_cross,
-            n_states,
-            empty,
             v_src,
             v_dst,
             v_cfg,
@@ -396,11 +445,97 @@ def batch_lengths(  # type: ignore[no-untyped-def]
             h_dst,
             h_sum,
             h_fin,
-            dummy_v,
-            dummy_h,
-            False,
         )
-        out[i] = _best_final(value, final_ok, nonzero, depot_col, depot_cross, n_cols)[0]
+    # Backward: rest[c, s] is the cheapest completion from state s after aisle c's blocks
+    # (and, for c < n_cols - 1, before its cross-aisle edges).
+    rest = np.full((n_cols, n_states), INF)
+    for s in range(n_states):
+        if final_ok[s] and not (depot_col == n_cols - 1 and not (nonzero[s] >> depot_cross) & 1):
+            rest[n_cols - 1, s] = 0.0
+    vec = np.empty(n_states)
+    for c in range(n_cols - 2, -1, -1):
+        # Cross-aisle edges from aisle c to c + 1, then aisle c + 1's blocks (bottom up).
+        vec[:] = rest[c + 1, :]
+        for b in range(n_blocks - 1, -1, -1):
+            new[:] = INF
+            p = has[c + 1, b]
+            for t in range(v_off[b, p, 0], v_off[b, p, 1]):
+                w = vec[v_dst[t]]
+                if w >= INF:
+                    continue
+                w += cost[c + 1, b, v_cfg[t]]
+                if w < new[v_src[t]]:
+                    new[v_src[t]] = w
+            vec[:] = new
+        for t in range(h_src.shape[0]):
+            w = vec[h_dst[t]]
+            if w >= INF:
+                continue
+            if c == depot_col and not (h_fin[t] >> depot_cross) & 1:
+                continue
+            w += spacing * h_sum[t]
+            if w < rest[c, h_src[t]]:
+                rest[c, h_src[t]] = w
+    out = np.empty(extra_col.shape[0])
+    # The base picks' y of every (aisle, block), sorted (compressed rows).
+    n = base_col.shape[0]
+    key_start = np.zeros(n_cols * n_blocks + 1, dtype=np.int64)
+    for i in range(n):
+        key_start[base_col[i] * n_blocks + base_block[i] + 1] += 1
+    key_start = np.cumsum(key_start)
+    fill = key_start[:-1].copy()
+    sorted_y = np.empty(n)
+    for i in np.argsort(base_y, kind="mergesort"):
+        k = base_col[i] * n_blocks + base_block[i]
+        sorted_y[fill[k]] = base_y[i]
+        fill[k] += 1
+    saved = np.empty(6)
+    for i in range(extra_col.shape[0]):
+        c, b, y = extra_col[i], extra_block[i], extra_y[i]
+        k = c * n_blocks + b
+        # Costs of block (c, b) with the extra pick, as block_costs computes them.
+        lo, hi, gap, last, inserted = INF, -INF, 0.0, -INF, False
+        j = key_start[k]
+        while j < key_start[k + 1] or not inserted:
+            if not inserted and (j == key_start[k + 1] or y < sorted_y[j]):
+                here = y
+                inserted = True
+            else:
+                here = sorted_y[j]
+                j += 1
+            if last > -INF and here - last > gap:
+                gap = here - last
+            last = here
+            lo = min(lo, here)
+            hi = max(hi, here)
+        saved[:] = cost[c, b, :]
+        saved_has = has[c, b]
+        top, bottom = cross_y[b], cross_y[b + 1]
+        cost[c, b, 0] = INF
+        cost[c, b, 3] = 2.0 * (hi - top)
+        cost[c, b, 4] = 2.0 * (bottom - lo)
+        cost[c, b, 5] = 2.0 * ((bottom - top) - gap) if gap > 0.0 else INF
+        has[c, b] = 1
+        # Aisle c's blocks only (the cross-aisle edges are in rest[c]).
+        value[:] = before[c, :]
+        for bb in range(n_blocks):
+            new[:] = INF
+            p = has[c, bb]
+            for t in range(v_off[bb, p, 0], v_off[bb, p, 1]):
+                v = value[v_src[t]]
+                if v >= INF:
+                    continue
+                v += cost[c, bb, v_cfg[t]]
+                if v < new[v_dst[t]]:
+                    new[v_dst[t]] = v
+            value[:] = new
+        best = INF
+        for s in range(n_states):
+            if value[s] + rest[c, s] < best:
+                best = value[s] + rest[c, s]
+        out[i] = best
+        cost[c, b, :] = saved
+        has[c, b] = saved_has
     return out
 
 

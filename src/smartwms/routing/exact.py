@@ -382,21 +382,24 @@ class _Search:
         while improved:
             improved = False
             for drop in sorted(chosen):
-                options: list[int | None] = [None]
-                options += sorted({q for a in units_at[drop] for q in self.supply[a]} - chosen)
-                for add in options:
-                    if self.stop is not None and self.stop():
-                        return length, chosen
-                    if not keeps_demand(drop, add):
-                        continue
-                    move = chosen - {drop} if add is None else (chosen - {drop}) | {add}
-                    value = self.router.length(move)
+                if self.stop is not None and self.stop():
+                    return length, chosen
+                rest = chosen - {drop}
+                adds = sorted({q for a in units_at[drop] for q in self.supply[a]} - chosen)
+                adds = [q for q in adds if keeps_demand(drop, q)]
+                # Dropping first, then each swap in order; all swaps in one compiled call.
+                values = self.router.lengths_with(rest, adds) if adds else []
+                moves: list[tuple[int | None, float]] = list(zip(adds, values, strict=True))
+                if keeps_demand(drop, None):
+                    moves.insert(0, (None, self.router.length(rest)))
+                for add, value in moves:
                     if value < length - 1e-9:
                         for a, u in units_at[drop].items():
                             have[a] -= u
                         for a, u in (units_at[add] if add is not None else {}).items():
                             have[a] += u
-                        chosen, length, improved = move, value, True
+                        chosen = rest if add is None else rest | {add}
+                        length, improved = self.router.length(chosen), True
                         break
                 if improved:
                     break

@@ -102,8 +102,8 @@ class Walk:
     """A heuristic's plan: the picks in visiting order and the length of its planned walk.
 
     ``order`` lists indices into the pick positions given to :func:`heuristic_walk`;
-    ``length`` is the walk along aisle and cross-aisle centre lines from the depot's point on
-    its cross aisle and back (a depot spur is not counted).
+    ``length`` is the walk along aisle and cross-aisle centre lines from the depot and back to
+    it (its spur off the cross aisle walked twice).
     """
 
     order: list[int]
@@ -478,7 +478,7 @@ def heuristic_walk(
     if method not in _BLOCK_RULES and method != "combined-plus":
         raise ValueError(f"no planned walk for {method!r}; use one of {', '.join(HEURISTICS[:-1])}")
     order: Order = []
-    length = 0.0
+    length = 2 * depot.spur
     for side in _sides(layout, depot, aisles, cells, mirror):
         if method == "combined-plus":
             w = _route_side_combined_plus(side)

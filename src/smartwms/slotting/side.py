@@ -205,10 +205,7 @@ def aisle_plan(tables: Tables, side: Side, reference: IntArray, score: FloatArra
             if best is None or inside > best[0]:
                 best = (inside, start, chosen)
         if best is None:
-            raise InfeasibleError(
-                f"families and hazards conflict: family {fam!r} holds hazard classes {classes} "
-                f"but must fit in {width} adjacent aisle(s), each holding one class"
-            )
+            raise _no_window(tables, side, fam, classes, weight, labels)
         _, start, chosen = best
         _promise(room, start, width, members, ref_rank)
         load[start : start + width] += weight / width
@@ -224,6 +221,35 @@ def aisle_plan(tables: Tables, side: Side, reference: IntArray, score: FloatArra
             if h is not None and skus.family[i] not in side.families:
                 allowed[i] = frozenset(a for a, lab in labels.items() if lab == h)
     return allowed
+
+
+def _no_window(
+    tables: Tables,
+    side: Side,
+    fam: str,
+    classes: list[str],
+    weight: float,
+    labels: dict[int, str],
+) -> InfeasibleError:
+    """Why no window fits a family: proven conflicts first, else a failed greedy choice."""
+    width = side.width[fam]
+    total = float(tables.skus.weight.sum())
+    if side.cap is not None and weight > side.cap * width * (1 + _TOL):
+        return InfeasibleError(
+            f"families and aisle balance conflict: family {fam!r} draws "
+            f"{100 * weight / total:.1f} % of the picks but must fit in {width} adjacent "
+            f"aisle(s) of at most {100 * side.cap / total:.1f} % each; raise --aisle-balance "
+            "or drop family grouping (--no-families)"
+        )
+    if len(classes) > width:
+        return InfeasibleError(
+            f"families and hazards conflict: family {fam!r} holds hazard classes {classes} "
+            f"but must fit in {width} adjacent aisle(s), each holding one class"
+        )
+    return NoStartFound(
+        f"families: no window of {width} aisle(s) has room left for family {fam!r} "
+        f"(hazard classes {classes}, aisle labels so far {len(labels)})"
+    )
 
 
 def _promise(
@@ -325,13 +351,20 @@ def balanced_flow(
     over the cap (a subgradient step on the Lagrangian of the balance constraint); the best
     assignment under the cap wins. What is still over the cap is moved to free slots.
     """
+    return _priced_flow(tables, side, allowed, deadline)[0]
+
+
+def _priced_flow(
+    tables: Tables, side: Side, allowed: Allowed, deadline: float | None = None
+) -> tuple[IntArray, FloatArray]:
+    """:func:`balanced_flow` and the aisle prices (per unit of pick weight) it used."""
     cost = tables.slots.cost
-    if side.cap is None:
-        return pinned_flow(tables, allowed, cost)
-    rank = np.searchsorted(side.aisles, tables.slots.aisle)
     price = np.zeros(len(side.aisles))
+    if side.cap is None:
+        return pinned_flow(tables, allowed, cost), price
+    rank = np.searchsorted(side.aisles, tables.slots.aisle)
     step = float(np.median(cost)) or 1.0
-    best: tuple[float, IntArray] | None = None
+    best: tuple[float, IntArray, FloatArray] | None = None
     last = None
     for _round in range(_PRICE_ROUNDS):
         slot_of = pinned_flow(tables, allowed, cost + price[rank])
@@ -340,15 +373,126 @@ def balanced_flow(
         if np.all(over <= side.cap * _TOL):
             value = objective_of(tables, slot_of)
             if best is None or value < best[0]:
-                best = (value, slot_of)
+                best = (value, slot_of, price.copy())
         price = np.maximum(0.0, price + step * over / side.cap)
         step *= 0.7
         if deadline is not None and time.monotonic() > deadline:
             break
     if best is not None:
-        return best[1]
+        return best[1], best[2]
     assert last is not None
-    return rebalance(tables, side, allowed, last)
+    return rebalance(tables, side, allowed, last), price
+
+
+def budget_flow(
+    tables: Tables,
+    side: Side,
+    allowed: Allowed,
+    current: IntArray,
+    move_price: float,
+    aisle_price: FloatArray,
+) -> IntArray:
+    """Best assignment when every move costs ``move_price`` per second of its labour.
+
+    A min-cost flow over slot buckets (the slots of one aisle and signature, in cost bands):
+    a SKU keeps its slot at its exact cost, or moves to a bucket it may use at the bucket's
+    mean cost plus the priced labour; aisle load is priced by ``aisle_price``. Movers then
+    take their bucket's free slots, heaviest to cheapest. Pricing the labour (a Lagrangian
+    of the move budget) makes the flow keep the moves that save most per second of labour.
+    """
+    skus, slots = tables.skus, tables.slots
+    params = tables.params
+    n, w = len(skus), skus.weight
+    rank = np.searchsorted(side.aisles, slots.aisle)
+    bucket_of, members = _bands(tables)
+    n_buckets = len(members)
+    b_cost = np.asarray([float(np.mean(slots.cost[m])) for m in members])
+    b_sig = np.asarray([int(slots.signature[m[0]]) for m in members])
+    b_aisle = np.asarray([int(slots.aisle[m[0]]) for m in members])
+    b_rank = np.searchsorted(side.aisles, b_aisle)
+    tails: list[IntArray] = []
+    heads: list[IntArray] = []
+    costs: list[FloatArray] = []
+    options: dict[tuple[int, frozenset[int] | None], IntArray] = {}
+    stay_arc = np.full(n, -1)  # arc index of each SKU's stay arc
+    count = 0
+    for i in range(n):
+        key = (int(skus.type[i]), allowed[i])
+        if key not in options:
+            ok = tables.eligible[key[0], b_sig]
+            if key[1] is not None:
+                ok = ok & np.isin(b_aisle, list(key[1]))
+            options[key] = np.flatnonzero(ok)
+        opts = options[key]
+        here = int(current[i])
+        walk = np.abs(b_cost[opts] - slots.cost[here]) / 2 if here >= 0 else 0.0
+        labour = params.handling_s + walk / params.picker_speed
+        tails.append(np.full(len(opts), i))
+        heads.append(n + opts)
+        costs.append(w[i] * (b_cost[opts] + aisle_price[b_rank[opts]]) + move_price * labour)
+        count += len(opts)
+        mine = allowed[i]
+        if (
+            here >= 0
+            and tables.eligible_pair(i, here)
+            and (mine is None or int(slots.aisle[here]) in mine)
+        ):
+            tails.append(np.asarray([i]))
+            heads.append(np.asarray([n + int(bucket_of[here])]))
+            costs.append(np.asarray([w[i] * (slots.cost[here] + aisle_price[rank[here]])]))
+            stay_arc[i] = count
+            count += 1
+    sink = n + n_buckets
+    tail = np.concatenate([*tails, n + np.arange(n_buckets)])
+    head = np.concatenate([*heads, np.full(n_buckets, sink)])
+    cost = np.concatenate([*costs, np.zeros(n_buckets)])
+    caps = np.ones(len(tail), dtype=np.int64)
+    caps[count:] = [len(m) for m in members]
+    top = float(np.max(np.abs(cost))) or 1.0
+    flow = min_cost_flow.SimpleMinCostFlow()
+    arcs = flow.add_arcs_with_capacity_and_unit_cost(
+        tail, head, caps, np.rint(cost * (1e9 / (top * max(n, 1)))).astype(np.int64)
+    )
+    supplies = np.zeros(sink + 1, dtype=np.int64)
+    supplies[:n] = 1
+    supplies[sink] = -n
+    flow.set_nodes_supplies(np.arange(sink + 1), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        raise NoStartFound("move budget: the budgeted flow has no solution")
+    used = flow.flows(arcs)[:count] > 0
+    slot_of = np.full(n, -1, dtype=np.int64)
+    taken = np.zeros(len(slots), dtype=np.bool_)
+    movers: dict[int, list[int]] = defaultdict(list)
+    for k in np.flatnonzero(used).tolist():
+        i = int(tail[k])
+        if stay_arc[i] == k:
+            slot_of[i] = current[i]
+            taken[current[i]] = True
+        else:
+            movers[int(head[k]) - n].append(i)
+    for b, group in sorted(movers.items()):
+        room = [j for j in members[b] if not taken[j]]
+        for i, j in zip(sorted(group, key=lambda i: (-w[i], i)), room, strict=False):
+            slot_of[i] = j
+            taken[j] = True
+    return slot_of
+
+
+def _bands(tables: Tables, size: int = 12) -> tuple[IntArray, list[list[int]]]:
+    """Slot buckets: one aisle and signature, cut by cost into runs of at most ``size``."""
+    slots = tables.slots
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for j in np.lexsort((np.arange(len(slots)), slots.cost)).tolist():
+        groups[(int(slots.aisle[j]), int(slots.signature[j]))].append(j)
+    bucket_of = np.zeros(len(slots), dtype=np.int64)
+    members: list[list[int]] = []
+    for key in sorted(groups):
+        ordered = groups[key]
+        for start in range(0, len(ordered), size):
+            for j in ordered[start : start + size]:
+                bucket_of[j] = len(members)
+            members.append(ordered[start : start + size])
+    return bucket_of, members
 
 
 def rebalance(tables: Tables, side: Side, allowed: Allowed, slot_of: IntArray) -> IntArray:
@@ -525,6 +669,7 @@ class Start:
     seconds: float
     repair_moves: int
     moves: int
+    first_feasible_s: float
 
 
 def constrained_start(tables: Tables, current: IntArray, deadline: float | None = None) -> Start:
@@ -543,7 +688,8 @@ def constrained_start(tables: Tables, current: IntArray, deadline: float | None 
         reference = pinned_flow(tables, [None] * len(w), tables.slots.cost)
         allowed = aisle_plan(tables, side, reference, w)
         slot_of = balanced_flow(tables, side, allowed, deadline)
-        return Start(slot_of, time.monotonic() - started, 0, -1)
+        elapsed = time.monotonic() - started
+        return Start(slot_of, elapsed, 0, -1, elapsed)
     budget = side.max_moves
     bounds = budget_lower_bounds(tables, side, current)
     over = {k: v for k, v in bounds.items() if v > budget}
@@ -565,7 +711,8 @@ def constrained_start(tables: Tables, current: IntArray, deadline: float | None 
             + ", ".join(f"{k} {v}" for k, v in bounds.items())
             + "); raise --max-moves"
         )
-    target = balanced_flow(tables, side, allowed, deadline)
+    first_feasible_s = time.monotonic() - started  # the repaired stock meets all four
+    target, price = _priced_flow(tables, side, allowed, deadline)
     left = budget - repair_moves
     best = repaired
     while left > 0:
@@ -577,8 +724,48 @@ def constrained_start(tables: Tables, current: IntArray, deadline: float | None 
             break
         # Composite cycles (repair + cut) need parking moves: cut a little deeper.
         left -= needed - budget
+    priced = _best_priced(tables, side, allowed, current, price, deadline)
+    if priced is not None and objective_of(tables, priced) < objective_of(tables, best):
+        best = priced
     moves = moves_needed(current, best)
-    return Start(best, time.monotonic() - started, repair_moves, moves)
+    return Start(best, time.monotonic() - started, repair_moves, moves, first_feasible_s)
+
+
+def _best_priced(
+    tables: Tables,
+    side: Side,
+    allowed: Allowed,
+    current: IntArray,
+    aisle_price: FloatArray,
+    deadline: float | None,
+    rounds: int = 14,
+) -> IntArray | None:
+    """The best :func:`budget_flow` within the budget, the labour price found by bisection.
+
+    A higher price per second of labour means fewer moves; the bisection looks for the
+    lowest price whose plan fits the budget (counted exactly, parking moves included).
+    """
+    assert side.max_moves is not None
+    params = tables.params
+    w, cost = tables.skus.weight, tables.slots.cost
+    # Above this price no move can pay for its labour.
+    hi = float(np.max(w) * np.max(cost)) / max(params.handling_s, 1.0) * 2 + 1.0
+    lo = hi * 1e-7
+    best: tuple[float, IntArray] | None = None
+    for _round in range(rounds):
+        mid = math.sqrt(lo * hi)
+        slot_of = budget_flow(tables, side, allowed, current, mid, aisle_price)
+        # Over the budget or over the aisle cap: fewer moves, so a higher labour price.
+        if side_problems(tables, side, slot_of, current):
+            lo = mid
+        else:
+            hi = mid
+            value = objective_of(tables, slot_of)
+            if best is None or value < best[0]:
+                best = (value, slot_of)
+        if deadline is not None and time.monotonic() > deadline:
+            break
+    return None if best is None else best[1]
 
 
 def balance_admission(
