@@ -12,6 +12,11 @@
    ``Instance`` to validated ``PickRoute`` models: median, min and max over ``--repeats``
    runs, with the time of its three stages (build, solve, results) measured apart, and the
    per-order path (``solve_problem(build_problem(...))``) measured in the same run.
+4. Multi-block: random seeded orders in a ``--mb-blocks``-block warehouse (default 3 blocks,
+   10 aisles, 30 picks, 200 orders): every method's mean gap to the exact multi-block DP
+   (``method="optimal"``, Pansart, Catusse & Cambazard's frontier DP) and its mean ms, OR-Tools
+   at ``--ortools-time`` seconds; every route checked by ``check_route``. No published optima
+   exist for these layouts, so the DP is the reference and no method may beat it.
 
     .venv/bin/python benchmarks/bench_routing.py               # full run
     .venv/bin/python benchmarks/bench_routing.py --sample 100  # quick look
@@ -60,6 +65,7 @@ from smartwms.model import (
 from smartwms.routing import (
     HEURISTICS,
     build_problem,
+    check_route,
     problems_for_orders,
     solve_problem,
     solve_routing,
@@ -335,11 +341,24 @@ def bench_ortools(names: list[str], optima: dict[str, dict[str, float]], budget:
 
 
 # ---------------------------------------------------------------------- 3. throughput
-def throughput_instance(n_orders: int, picks: int, seed: int) -> Instance:
-    """A 20-aisle, 2 x 50-cell warehouse, one SKU per slot, ``n_orders`` random orders."""
+def throughput_instance(
+    n_orders: int,
+    picks: int,
+    seed: int,
+    n_aisles: int = 20,
+    n_blocks: int = 2,
+    cells_per_block: int = 50,
+) -> Instance:
+    """A warehouse of ``n_blocks`` blocks (default 20 aisles, 2 x 50 cells), one SKU per
+    slot, ``n_orders`` random orders of ``picks`` lines, depot at aisle 0 on the bottom
+    cross aisle."""
     rng = random.Random(seed)
     layout = ParallelAisleLayout(
-        n_aisles=20, aisle_spacing=3, cells_per_block=50, cell_length=1, n_blocks=2
+        n_aisles=n_aisles,
+        aisle_spacing=3,
+        cells_per_block=cells_per_block,
+        cell_length=1,
+        n_blocks=n_blocks,
     )
     locations = [
         Location(id=f"A{a:02d}C{c:03d}", aisle=a, cell=c)
@@ -358,7 +377,7 @@ def throughput_instance(n_orders: int, picks: int, seed: int) -> Instance:
         skus=[Sku(id=s) for s in skus],
         stock=[StockRecord(sku=s, location=loc.id) for s, loc in zip(skus, locations, strict=True)],
         orders=orders,
-        stations=[Station(id="depot", aisle=0, cross_aisle=2)],
+        stations=[Station(id="depot", aisle=0, cross_aisle=n_blocks)],
     )
 
 
@@ -448,6 +467,57 @@ def bench_throughput(n_orders: int, repeats: int) -> None:
         print(f"| {label} | {_spread(values)} | {ms:.3f} |")
 
 
+# ---------------------------------------------------------------------- 4. multi-block
+def bench_multiblock(
+    n_orders: int, n_blocks: int, n_aisles: int, picks: int, budget: float, seed: int
+) -> None:
+    inst = throughput_instance(n_orders, picks, seed, n_aisles, n_blocks, cells_per_block=20)
+    methods = ("optimal", "ortools", *HEURISTICS)
+    solve_problem(build_problem(inst, [inst.orders[0].id]), "optimal")  # compile the kernels
+    table = {m: Stats() for m in methods}
+    invalid: list[str] = []
+    below: list[str] = []
+    for k, order in enumerate(inst.orders):
+        problem = build_problem(inst, [order.id])
+        best = float("nan")
+        for method in methods:
+            started = time.perf_counter()
+            route = solve_problem(problem, method, {"time_limit": budget})
+            secs = time.perf_counter() - started
+            try:
+                check_route(inst, route)
+            except Exception as exc:
+                invalid.append(f"{order.id} {method}: {exc}")
+            if method == "optimal":
+                best = route.length
+            elif route.length < best - 1e-6:
+                below.append(f"{order.id} {method}: {route.length:g} < DP {best:g}")
+            table[method].add(route.length, best, secs)
+        if (k + 1) % 50 == 0:
+            print(f"  ... {k + 1}/{n_orders} orders", file=sys.stderr)
+    lay = inst.layout
+    assert isinstance(lay, ParallelAisleLayout)
+    print(
+        f"\n## {n_blocks} blocks: {n_orders} random orders of {picks} picks, {n_aisles} aisles x "
+        f"{lay.cells_per_aisle} cells, depot at aisle 0 on the bottom cross aisle (seed {seed}); "
+        f"gap to the exact multi-block DP\n"
+    )
+    print("| method | mean gap % | max gap % | optimal % | mean ms | median ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for method in methods:
+        s = table[method]
+        label = f"ortools ({budget:g} s)" if method == "ortools" else method
+        print(
+            f"| {label} | {s.mean_gap:.3f} | {s.max_gap:.2f} | {s.hits:.1f} | {s.ms:.2f} | "
+            f"{s.median_ms:.2f} |"
+        )
+    print(
+        f"\nroutes failing check_route: {len(invalid)}"
+        + (f" e.g. {invalid[:3]}" if invalid else "")
+    )
+    print(f"routes shorter than the DP: {len(below)}" + (f" e.g. {below[:3]}" if below else ""))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -463,7 +533,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--throughput-orders", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=5, help="throughput repeats (median)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["f1", "ortools", "throughput"])
+    parser.add_argument("--mb-orders", type=int, default=200, help="multi-block orders")
+    parser.add_argument("--mb-blocks", type=int, default=3, help="multi-block: blocks")
+    parser.add_argument("--mb-aisles", type=int, default=10, help="multi-block: aisles")
+    parser.add_argument("--mb-picks", type=int, default=30, help="multi-block: picks per order")
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["f1", "ortools", "throughput", "multiblock"],
+    )
     args = parser.parse_args(argv)
     if not SPRP.is_dir():
         print(f"public SPRP data not found at {SPRP}: skipping the SPRP tables")
@@ -477,6 +556,15 @@ def main(argv: list[str] | None = None) -> int:
             bench_ortools(sample(a30, args.ortools_sample, args.seed), optima, args.ortools_time)
     if "throughput" not in args.skip:
         bench_throughput(args.throughput_orders, args.repeats)
+    if "multiblock" not in args.skip:
+        bench_multiblock(
+            args.mb_orders,
+            args.mb_blocks,
+            args.mb_aisles,
+            args.mb_picks,
+            args.ortools_time,
+            args.seed,
+        )
     return 0
 
 

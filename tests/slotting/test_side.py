@@ -145,3 +145,31 @@ def test_a_family_heavier_than_the_aisle_cap_is_named():
     inst = make_instance(n_aisles=4, cells=8, n_skus=6, n_orders=30, seed=3, families=1)
     with pytest.raises(InfeasibleError, match="families and aisle balance conflict: family 'F0'"):
         solve_slotting(inst, method="cpsat", params={"aisle_balance": 0.3, "time_limit": 2})
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), budget=st.integers(0, 6))
+def test_budgeted_optimum_against_brute_force(seed, budget):
+    """Within K moves: never below the exhaustive optimum, never above today's stock."""
+    from itertools import permutations
+
+    from smartwms.slotting.assign import objective_of
+    from smartwms.slotting.side import budgeted_optimum
+
+    inst = make_instance(n_aisles=2, cells=3, n_skus=5, n_orders=30, seed=seed)
+    tables = build_tables(inst, SlottingParams())
+    current = current_slots(tables)
+    exact = min(
+        objective_of(tables, np.asarray(p))
+        for p in permutations(range(len(tables.slots)), len(current))
+        if all(tables.eligible_pair(i, j) for i, j in enumerate(p))
+        and moves_needed(current, np.asarray(p)) <= budget
+    )
+    ours = budgeted_optimum(tables, current, budget)
+    assert ours is not None
+    assert moves_needed(current, ours) <= budget
+    assert exact - 1e-9 <= objective_of(tables, ours) <= objective_of(tables, current) + 1e-9
+    result = solve_slotting(inst, params={"max_moves": budget})
+    assert len(result.plan.moves) <= budget
+    assert result.objective >= exact - 1e-9
+    assert plan_problems(inst, result.plan, SlottingParams(max_moves=budget)) == []

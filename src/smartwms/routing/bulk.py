@@ -75,8 +75,7 @@ class BulkRouter:
         self.layout = layout
         self.depot = depot
         self.orders: dict[str, Order] = index.orders
-        self.location_ids = [loc.id for loc in instance.locations]
-        row = {loc_id: i for i, loc_id in enumerate(self.location_ids)}
+        row = {loc.id: i for i, loc in enumerate(instance.locations)}
         # A SKU's home: its only location with stock. Scattered SKUs have none here.
         self.home: dict[str, int] = {
             sku: row[next(iter(held))] for sku, held in index.stock.items() if len(held) == 1

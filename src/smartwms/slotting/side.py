@@ -43,7 +43,10 @@ from smartwms.slotting.moves import limit_moves, moves_needed
 __all__ = [
     "NoStartFound",
     "Side",
+    "balance_admission",
+    "budget_flow",
     "budget_lower_bounds",
+    "budgeted_optimum",
     "constrained_start",
     "side_of",
     "side_problems",
@@ -738,34 +741,72 @@ def _best_priced(
     current: IntArray,
     aisle_price: FloatArray,
     deadline: float | None,
-    rounds: int = 14,
+    refine: int = 4,
 ) -> IntArray | None:
-    """The best :func:`budget_flow` within the budget, the labour price found by bisection.
+    """The best :func:`budget_flow` within the budget over a ladder of labour prices.
 
-    A higher price per second of labour means fewer moves; the bisection looks for the
-    lowest price whose plan fits the budget (counted exactly, parking moves included).
+    A higher price per second of labour means fewer moves. The prices step down by a fixed
+    ratio from one at which no move pays (the same ladder for every budget, so a larger
+    budget never finds less), until the plans need far more moves than the budget; the
+    step between the last plan that fits and the first that does not is then bisected.
+    Plans are checked exactly (parking moves included, every side constraint).
     """
     assert side.max_moves is not None
     params = tables.params
     w, cost = tables.skus.weight, tables.slots.cost
-    # Above this price no move can pay for its labour.
-    hi = float(np.max(w) * np.max(cost)) / max(params.handling_s, 1.0) * 2 + 1.0
-    lo = hi * 1e-7
+    top = float(np.max(w) * np.max(cost)) / max(params.handling_s, 1.0) * 2 + 1.0
     best: tuple[float, IntArray] | None = None
-    for _round in range(rounds):
-        mid = math.sqrt(lo * hi)
-        slot_of = budget_flow(tables, side, allowed, current, mid, aisle_price)
-        # Over the budget or over the aisle cap: fewer moves, so a higher labour price.
+
+    def attempt(price: float) -> int:
+        """Moves of the plan at ``price``; the plan is kept when it meets everything."""
+        nonlocal best
+        slot_of = budget_flow(tables, side, allowed, current, price, aisle_price)
         if side_problems(tables, side, slot_of, current):
-            lo = mid
+            return -1 - moves_needed(current, slot_of)
+        value = objective_of(tables, slot_of)
+        if best is None or value < best[0]:
+            best = (value, slot_of)
+        return moves_needed(current, slot_of)
+
+    fits, misses = top, None
+    for k in range(1, 16):
+        price = top / 3.0**k
+        moves = attempt(price)
+        if moves >= 0:
+            fits = price
         else:
-            hi = mid
-            value = objective_of(tables, slot_of)
-            if best is None or value < best[0]:
-                best = (value, slot_of)
+            misses = price
+            if -1 - moves > 2 * side.max_moves + 10:
+                break
         if deadline is not None and time.monotonic() > deadline:
-            break
+            return None if best is None else best[1]
+    if misses is not None and misses < fits:
+        lo, hi = misses, fits
+        for _round in range(refine):
+            mid = math.sqrt(lo * hi)
+            if attempt(mid) >= 0:
+                hi = mid
+            else:
+                lo = mid
+            if deadline is not None and time.monotonic() > deadline:
+                break
     return None if best is None else best[1]
+
+
+def budgeted_optimum(
+    tables: Tables, current: IntArray, budget: int, deadline: float | None = None
+) -> IntArray | None:
+    """Minimum expected travel within ``budget`` moves and no side constraints (or ``None``).
+
+    The labour-priced flow of :func:`budget_flow` over a ladder of prices; used for the
+    ``max_moves`` of the plain methods next to cutting their target to the budget.
+    """
+    if np.any(current < 0):
+        return None
+    aisles = sorted(set(tables.slots.aisle.tolist()))
+    side = Side(aisles, {}, {}, False, None, budget)
+    allowed: Allowed = [None] * len(tables.skus)
+    return _best_priced(tables, side, allowed, current, np.zeros(len(aisles)), deadline)
 
 
 def balance_admission(

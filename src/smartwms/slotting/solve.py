@@ -160,6 +160,16 @@ def solve_slotting(
         slot_of, status, extra = _target(tables, method, seed, stop, current)
         if params.max_moves is not None and method != "cpsat":
             slot_of = limit_moves(tables, current, slot_of, params.max_moves)
+            if method == "optimal":
+                # Cutting the optimum to K moves stalls on its long chains of moves; the
+                # labour-priced flow chooses K moves of its own. Keep the better plan.
+                from smartwms.slotting.side import budgeted_optimum
+
+                priced = budgeted_optimum(tables, current, params.max_moves)
+                if priced is not None and objective_of(tables, priced) < objective_of(
+                    tables, slot_of
+                ):
+                    slot_of = priced
             status = SolveStatus.FEASIBLE
         assignment = {
             s: [tables.slots.ids[int(j)]] for s, j in zip(tables.skus.ids, slot_of, strict=True)
