@@ -301,7 +301,7 @@ def main() -> None:
     def figure(mode: str, key: Any, scale: float = 1.0, digits: int = 1) -> str:
         values = [key(r["modes"][mode]) * scale for r in repeats]
         text = f"{statistics.median(values):.{digits}f}"
-        if len(values) > 1:
+        if len(values) > 1 and min(values) != max(values):
             text += f" ({min(values):.{digits}f}-{max(values):.{digits}f})"
         return text
 

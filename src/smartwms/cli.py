@@ -365,7 +365,9 @@ def route(
         str,
         typer.Option(
             "--method",
-            help="optimal, sshape, return, midpoint, largest-gap, combined, combined-plus "
+            help="optimal (exact: the aisle DP on parallel-aisle layouts of up to 3 blocks "
+            "with the depot at an aisle, Held-Karp up to 12 pick locations, else OR-Tools), "
+            "sshape, return, midpoint, largest-gap, combined, combined-plus "
             "(combined+), combined-opt (combined + 2-opt/or-opt) or ortools.",
         ),
     ] = "optimal",

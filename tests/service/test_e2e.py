@@ -188,7 +188,7 @@ def test_submit_cancel_crash_and_restart(tmp_path: Path, servers: list[Server]) 
     )
     assert again.json()["id"] == crash_job
     final = restarted.wait(crash_job)
-    assert final["state"] == "succeeded" and final["attempts"] == 2
+    assert final["state"] == "succeeded" and final["attempts"] == 2, final
     for job in queued:
         assert restarted.wait(job)["state"] == "succeeded"
     listed = restarted.client.get("/v1/jobs", params={"limit": 500}).json()["items"]

@@ -454,7 +454,11 @@ def solve_routing(
         One entry per tour: an order id, or a list of order ids picked together (a batch).
         ``None`` routes every order of the instance on its own tour.
     method
-        ``optimal`` (exact where the tour allows, otherwise OR-Tools), one of the heuristics
+        ``optimal`` (exact where the tour allows: the aisle DP, i.e. Ratliff & Rosenthal,
+        Roodbergen & de Koster and Pansart, Catusse & Cambazard's multi-block DP, on
+        parallel-aisle layouts of at most :data:`~smartwms.routing.exact.MAX_EXACT_BLOCKS`
+        (3) blocks with one depot at an aisle; Held-Karp on tours of at most 12 pick locations
+        elsewhere; otherwise OR-Tools, status ``feasible``), one of the heuristics
         ``sshape``, ``return``, ``midpoint``, ``largest-gap``, ``combined``, ``combined-plus``
         (Roodbergen & de Koster's combined+), ``combined-opt`` (combined, then 2-opt/or-opt),
         or ``ortools`` (guided local search, warm-started from the best heuristic).
