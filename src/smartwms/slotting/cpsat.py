@@ -212,7 +212,7 @@ def solve_cpsat(
     start: Start | None = None
     no_start: NoStartFound | None = None
     try:
-        start = constrained_start(tables, current, deadline=started + budget_s / 3)
+        start = constrained_start(tables, current, deadline=started + budget_s / 2)
     except NoStartFound as exc:  # not a proof: CP-SAT searches on its own
         no_start = exc
     bucket_of, members = _buckets(tables)
