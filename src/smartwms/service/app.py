@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from smartwms import __version__
 from smartwms.jobs import job_kinds
 from smartwms.service.api.routes import health, instances, jobs, kinds, solve
+from smartwms.service.fastpath import SubmitFastPath
 from smartwms.service.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from smartwms.service.problems import install_problem_handlers
 from smartwms.service.schemas import solve_request_model, submission_model
@@ -58,11 +59,14 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     )
     registry = job_kinds()
     app.include_router(health.router)
-    app.include_router(jobs.build_router(submission_model(registry)))
+    submission = submission_model(registry)
+    app.include_router(jobs.build_router(submission))
     app.include_router(instances.router)
     app.include_router(solve.build_router(solve_request_model(registry)))
     app.include_router(kinds.router)
     install_problem_handlers(app)
+    # Innermost first: the fast path sees bodies the size limit has already accepted.
+    app.add_middleware(SubmitFastPath, submission=submission)
     app.add_middleware(BodyLimitMiddleware, limit=config.max_body_bytes)
     app.add_middleware(AccessLogMiddleware)
     return app

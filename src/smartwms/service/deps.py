@@ -14,7 +14,7 @@ from smartwms.jobs import JobStore
 from smartwms.service.problems import ApiProblem
 from smartwms.service.state import ServiceState
 
-__all__ = ["OwnerDep", "StateDep", "StoreDep", "get_owner", "get_state"]
+__all__ = ["OwnerDep", "StateDep", "StoreDep", "get_owner", "get_state", "owner_of_key"]
 
 LOCAL_OWNER = "local"
 
@@ -41,16 +41,20 @@ async def get_store(state: StateDep) -> JobStore:
 StoreDep = Annotated[JobStore, Depends(get_store)]
 
 
+def owner_of_key(state: ServiceState, key: str | None) -> str | None:
+    """The owner of an API key (``None`` if missing or unknown); all are local without auth."""
+    if not state.settings.auth:
+        return LOCAL_OWNER
+    return state.keys.owner_of(key) if key else None
+
+
 async def get_owner(
     state: StateDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> str:
     """The owner of the request's API key (every key sees only its own jobs)."""
-    if not state.settings.auth:
-        return LOCAL_OWNER
-    key = bearer.credentials if bearer is not None else api_key
-    owner = state.keys.owner_of(key) if key else None
+    owner = owner_of_key(state, bearer.credentials if bearer is not None else api_key)
     if owner is None:
         raise ApiProblem(
             401,

@@ -10,14 +10,15 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from smartwms.jobs import IdempotencyConflict, JobState, Submission, request_fingerprint
+from smartwms.jobs import IdempotencyConflict, Job, JobState, Submission, request_fingerprint
 from smartwms.jobs.webhooks import WebhookRefused
 from smartwms.service.deps import OwnerDep, StateDep
 from smartwms.service.instances import resolve_payload
 from smartwms.service.problems import ApiProblem
 from smartwms.service.schemas import JobPage, JobResultView, JobView, Problem, job_view
+from smartwms.service.state import ServiceState
 
-__all__ = ["build_router"]
+__all__ = ["build_router", "queue_job"]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing or unknown API key"},
@@ -34,6 +35,64 @@ def _owned(state: StateDep, job_id: str, owner: str) -> Any:
     if job is None:
         raise ApiProblem(404, "not-found", f"no job {job_id!r}")
     return job
+
+
+async def queue_job(
+    state: ServiceState, owner: str, body: Any, idempotency_key: str | None
+) -> tuple[Job, bool]:
+    """Check a validated submission against the server and queue it; returns (job, created).
+
+    Shared by the route and the submit fast path (:mod:`smartwms.service.fastpath`). Raises
+    :class:`ApiProblem` (422 naming the field, 409 for a reused ``Idempotency-Key``).
+    """
+    settings = state.settings
+    time_limit = body.time_limit or settings.default_time_limit
+    if time_limit > settings.max_time_limit:
+        raise ApiProblem(
+            422,
+            "validation",
+            f"time_limit: at most {settings.max_time_limit:g} seconds on this server",
+            errors=[{"field": "time_limit", "message": f"at most {settings.max_time_limit:g}"}],
+        )
+    # A reference to a stored instance is checked against it (cached: no re-validation).
+    await resolve_payload(state.instances, owner, body.payload)
+    payload = body.payload.model_dump_json()
+    webhook_url = None if body.webhook_url is None else str(body.webhook_url)
+    if webhook_url is not None:
+        try:
+            state.webhooks.policy.check(webhook_url)
+        except WebhookRefused as exc:
+            raise ApiProblem(
+                422,
+                "validation",
+                f"webhook_url: {exc}",
+                errors=[{"field": "webhook_url", "message": str(exc)}],
+            ) from None
+    submission = Submission(owner, body.kind, payload, time_limit, webhook_url)
+    if idempotency_key is None:
+        # The common case: committed together with the other submits waiting (group commit).
+        job, created = await state.batcher.submit(submission), True
+    else:
+        # The validated payload re-serialised is canonical (fields in model order).
+        fingerprint = request_fingerprint([body.kind, time_limit, webhook_url, payload])
+        try:
+            job, created = await run_in_threadpool(
+                state.store.submit,
+                owner,
+                body.kind,
+                payload,
+                time_limit=time_limit,
+                webhook_url=webhook_url,
+                idempotency_key=idempotency_key,
+                request_hash=fingerprint,
+            )
+        except IdempotencyConflict as exc:
+            raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
+        if created:
+            state.executor.wake()
+    if created:
+        state.metrics.submitted.labels(job.kind).inc()
+    return job, created
 
 
 def build_router(submission: Any) -> APIRouter:
@@ -66,54 +125,8 @@ def build_router(submission: Any) -> APIRouter:
         ] = None,
     ) -> JobView:
         """Queue a job; answers 202 with the job and its ``Location``."""
-        settings = state.settings
-        time_limit = body.time_limit or settings.default_time_limit
-        if time_limit > settings.max_time_limit:
-            raise ApiProblem(
-                422,
-                "validation",
-                f"time_limit: at most {settings.max_time_limit:g} seconds on this server",
-                errors=[{"field": "time_limit", "message": f"at most {settings.max_time_limit:g}"}],
-            )
-        # A reference to a stored instance is checked against it (cached: no re-validation).
-        await resolve_payload(state.instances, owner, body.payload)
-        payload = body.payload.model_dump_json()
-        webhook_url = None if body.webhook_url is None else str(body.webhook_url)
-        if webhook_url is not None:
-            try:
-                state.webhooks.policy.check(webhook_url)
-            except WebhookRefused as exc:
-                raise ApiProblem(
-                    422,
-                    "validation",
-                    f"webhook_url: {exc}",
-                    errors=[{"field": "webhook_url", "message": str(exc)}],
-                ) from None
-        submission = Submission(owner, body.kind, payload, time_limit, webhook_url)
-        if idempotency_key is None:
-            # The common case: committed together with the other submits waiting (group commit).
-            job, created = await state.batcher.submit(submission), True
-        else:
-            # The validated payload re-serialised is canonical (fields in model order).
-            fingerprint = request_fingerprint([body.kind, time_limit, webhook_url, payload])
-            try:
-                job, created = await run_in_threadpool(
-                    state.store.submit,
-                    owner,
-                    body.kind,
-                    payload,
-                    time_limit=time_limit,
-                    webhook_url=webhook_url,
-                    idempotency_key=idempotency_key,
-                    request_hash=fingerprint,
-                )
-            except IdempotencyConflict as exc:
-                raise ApiProblem(409, "idempotency-conflict", str(exc)) from None
-            if created:
-                state.executor.wake()
-        if created:
-            state.metrics.submitted.labels(job.kind).inc()
-        else:
+        job, created = await queue_job(state, owner, body, idempotency_key)
+        if not created:
             response.headers["Idempotent-Replayed"] = "true"
         response.headers["Location"] = f"/v1/jobs/{job.id}"
         return job_view(job)
