@@ -15,11 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smartwms.errors import SmartwmsError
 from smartwms.service.api.routes.jobs import queue_job
 from smartwms.service.deps import owner_of_key
+from smartwms.service.middleware import replay_receive
 from smartwms.service.problems import ApiProblem
 from smartwms.service.schemas import JobView, job_view
 
@@ -52,7 +53,7 @@ class SubmitFastPath:
         message = await receive()
         whole = message["type"] == "http.request" and not message.get("more_body", False)
         if not (whole and await self._try_submit(scope, message.get("body", b""), send)):
-            await self.app(scope, _replay(message, receive), send)
+            await self.app(scope, replay_receive([], message, receive), send)
 
     async def _try_submit(self, scope: Scope, body: bytes, send: Send) -> bool:
         state = getattr(scope["app"].state, "smartwms", None)
@@ -101,17 +102,3 @@ def _api_key(headers: list[tuple[bytes, bytes]]) -> str | None:
             return credentials
     api_key = found.get(b"x-api-key")
     return None if api_key is None else api_key.decode("latin-1")
-
-
-def _replay(first: Message, receive: Receive) -> Receive:
-    """A ``receive`` that hands ``first`` over again, then defers to the server."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return first
-        return await receive()
-
-    return replay

@@ -10,12 +10,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["AccessLogMiddleware", "BodyLimitMiddleware"]
+__all__ = ["AccessLogMiddleware", "BodyLimitMiddleware", "replay_receive"]
 
 log = logging.getLogger("smartwms.access")
 
 
-def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:
+def replay_receive(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:
     """A ``receive`` that hands the buffered body over in one message, then defers."""
     sent = False
 
@@ -84,7 +84,7 @@ class BodyLimitMiddleware:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([], message, receive), send)
+                await self.app(scope, replay_receive([], message, receive), send)
                 return
             body = message.get("body", b"")
             seen += len(body)
@@ -94,7 +94,7 @@ class BodyLimitMiddleware:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
-        await self.app(scope, _replay(chunks, None, receive), send)
+        await self.app(scope, replay_receive(chunks, None, receive), send)
 
     async def _reject(self, send: Send) -> None:
         start, body = _problem_413(self.limit)
