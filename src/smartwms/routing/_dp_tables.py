@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -144,6 +145,24 @@ class Tables:
     h_code: IntArray
     final_ok: IntArray
     nonzero: IntArray
+
+    def kernel_args(self) -> tuple[Any, ...]:
+        """The tables as the sweeping kernels take them (``sweep``, ``route_tours``), in order."""
+        return (
+            len(self.states),
+            self.empty,
+            self.v_src,
+            self.v_dst,
+            self.v_cfg,
+            self.v_off,
+            self.h_src,
+            self.h_dst,
+            self.h_sum,
+            self.h_fin,
+            self.h_code,
+            self.final_ok,
+            self.nonzero,
+        )
 
 
 def _closure(n_cross: int) -> list[State]:

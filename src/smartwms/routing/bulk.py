@@ -167,19 +167,7 @@ class BulkRouter:
             float(self.layout.aisle_spacing),
             depot.aisle,
             depot.cross_aisle,
-            len(t.states),
-            t.empty,
-            t.v_src,
-            t.v_dst,
-            t.v_cfg,
-            t.v_off,
-            t.h_src,
-            t.h_dst,
-            t.h_sum,
-            t.h_fin,
-            t.h_code,
-            t.final_ok,
-            t.nonzero,
+            *t.kernel_args(),
         )
         if not np.all(lengths < float("inf")) or (len(order) and order.min() < 0):
             raise SmartwmsError("the exact routing DP found no tour (inconsistent tables)")

@@ -114,19 +114,7 @@ def _solve(p: _Problem) -> tuple[float, NDArray[np.int64], NDArray[np.int64]]:
         float(p.layout.aisle_spacing),
         p.depot_col,
         p.depot_cross,
-        len(t.states),
-        t.empty,
-        t.v_src,
-        t.v_dst,
-        t.v_cfg,
-        t.v_off,
-        t.h_src,
-        t.h_dst,
-        t.h_sum,
-        t.h_fin,
-        t.h_code,
-        t.final_ok,
-        t.nonzero,
+        *t.kernel_args(),
     )
     if not length < float("inf"):
         raise SmartwmsError("the exact routing DP found no tour (inconsistent tables)")
