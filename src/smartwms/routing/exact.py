@@ -15,7 +15,7 @@ each node bounded by the exact tour through the positions chosen so far.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,6 +53,10 @@ class _Problem:
     depot_col: int
     depot_cross: int
     spur: float
+
+    def picks(self, idx: NDArray[np.int64]) -> _Problem:
+        """The same problem with only the picks ``idx`` (same layout, tables and depot)."""
+        return replace(self, col=self.col[idx], block=self.block[idx], y=self.y[idx])
 
 
 def _prepare(
@@ -198,22 +202,8 @@ class _SubsetRouter:
         known = self.memo.get(positions)
         if known is not None:
             return known
-        p = self.p
         idx = np.fromiter(positions, dtype=np.int64, count=len(positions))
-        sub = _Problem(
-            layout=p.layout,
-            tables=p.tables,
-            cross_y=p.cross_y,
-            first_col=p.first_col,
-            n_cols=p.n_cols,
-            col=p.col[idx],
-            block=p.block[idx],
-            y=p.y[idx],
-            depot_col=p.depot_col,
-            depot_cross=p.depot_cross,
-            spur=p.spur,
-        )
-        value = _solve(sub)[0]
+        value = _solve(self.p.picks(idx))[0]
         self.memo[positions] = value
         return value
 
@@ -526,19 +516,7 @@ def optimal_tour_scattered(
     if not wanted:
         return 0.0, [], True
     idx = np.asarray(first_candidate, dtype=np.int64)
-    positions = _Problem(
-        layout=candidates.layout,
-        tables=candidates.tables,
-        cross_y=candidates.cross_y,
-        first_col=candidates.first_col,
-        n_cols=candidates.n_cols,
-        col=candidates.col[idx],
-        block=candidates.block[idx],
-        y=candidates.y[idx],
-        depot_col=candidates.depot_col,
-        depot_cross=candidates.depot_cross,
-        spur=candidates.spur,
-    )
+    positions = candidates.picks(idx)
     search = _Search(_SubsetRouter(positions), supply, wanted, stop)
     search.run(frozenset(), frozenset(), 0.0)
     chosen = sorted(search.best_set)
