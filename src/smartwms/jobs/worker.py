@@ -181,17 +181,17 @@ def worker_main(db_path: str) -> None:
     kernels loaded), then one line per job: ``JOB_ID ATTEMPT`` in, ``JOB_ID`` out when
     finished. Anything a solver prints goes to stderr so it cannot corrupt the protocol on stdout.
     """
-    # Solves are batch work: yield the CPU to the API process so submissions stay fast.
-    with contextlib.suppress(OSError):
-        os.nice(_WORKER_NICENESS)
-
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     parent = os.getppid()
     # Start-up costs (imports, kernel compilation) never see a job's stop signal: pay them
-    # before taking a job, so no job's time limit is spent on them.
+    # before taking a job, so no job's time limit is spent on them. At normal priority: once
+    # per worker, and a worker starved during start-up would leave every job queued.
     seconds = warm_up()
     log.debug("worker %d warm in %.1f s", os.getpid(), seconds)
+    # Solves are batch work: yield the CPU to the API process so submissions stay fast.
+    with contextlib.suppress(OSError):
+        os.nice(_WORKER_NICENESS)
     store = JobStore(db_path)
     try:
         try:
