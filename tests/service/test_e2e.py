@@ -70,7 +70,9 @@ class Server:
         deadline = time.monotonic() + _START_TIMEOUT
         while time.monotonic() < deadline:
             try:
-                if self.client.get("/readyz").status_code == 200:
+                ready = self.client.get("/readyz")
+                # Ready, and a worker warm: the jobs' timeouts below then measure the jobs.
+                if ready.status_code == 200 and ready.json()["detail"]["workers_ready"] > 0:
                     return
             except httpx.TransportError:
                 pass

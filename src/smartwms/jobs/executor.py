@@ -157,6 +157,11 @@ class LocalExecutor:
         """Whether the dispatcher is running."""
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def ready_workers(self) -> int:
+        """Workers warm and taking jobs (fewer than ``workers`` while some still start up)."""
+        return sum(1 for slot in list(self._slots) if slot.ready)
+
     def worker_pids(self) -> list[int]:
         """Process ids of the current workers."""
         return [slot.process.pid for slot in self._slots]
