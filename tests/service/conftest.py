@@ -15,7 +15,15 @@ from smartwms.service import ServiceSettings, create_app
 from ..jobs.payloads import slow_payload, small_instance
 
 # Re-exported for the test modules, which import their helpers from here.
-__all__ = ["ALICE", "BOB", "TERMINAL", "slow_payload", "small_instance", "wait_for"]
+__all__ = [
+    "ALICE",
+    "BOB",
+    "TERMINAL",
+    "slow_payload",
+    "small_instance",
+    "wait_for",
+    "wait_for_a_warm_worker",
+]
 
 ALICE = {"Authorization": "Bearer key-alice"}
 BOB = {"X-API-Key": "key-bob"}
@@ -29,9 +37,10 @@ def wait_for(
     headers: dict[str, str] = ALICE,
     timeout: float = 90.0,
 ) -> dict[str, Any]:
-    """Poll a job until it reaches one of ``states``."""
+    """Poll a job until it reaches one of ``states`` (``timeout`` counts once a worker is warm)."""
     import time
 
+    wait_for_a_warm_worker(client)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = client.get(f"/v1/jobs/{job_id}", headers=headers).json()
@@ -41,7 +50,7 @@ def wait_for(
     raise AssertionError(f"job {job_id} not in {states} after {timeout} s: {job}")
 
 
-def _wait_for_a_warm_worker(client: TestClient, timeout: float = 300.0) -> None:
+def wait_for_a_warm_worker(client: TestClient, timeout: float = 300.0) -> None:
     """Wait until a worker is warm, so a test's job timeouts measure the job, not start-up.
 
     A worker's start-up (seconds of CPU importing solvers and loading kernels) can take
@@ -49,7 +58,8 @@ def _wait_for_a_warm_worker(client: TestClient, timeout: float = 300.0) -> None:
     """
     import time
 
-    executor = client.app.state.smartwms.executor  # type: ignore[attr-defined]
+    state = getattr(client.app.state, "smartwms", None)  # type: ignore[attr-defined]
+    executor = getattr(state, "executor", None)
     deadline = time.monotonic() + timeout
     while getattr(executor, "ready_workers", 1) < 1:
         assert time.monotonic() < deadline, f"no worker warm after {timeout} s"
@@ -69,7 +79,6 @@ def make_client(tmp_path: Path) -> Callable[..., Any]:
         }
         values.update(overrides)
         with TestClient(create_app(ServiceSettings(**values))) as client:
-            _wait_for_a_warm_worker(client)
             yield client
 
     return factory

@@ -17,14 +17,15 @@ from fastapi.testclient import TestClient
 from smartwms.jobs.webhooks import SIGNATURE_HEADER, verify_signature
 from smartwms.service.logs import JsonFormatter
 
-from .conftest import ALICE, small_instance, wait_for
+from .conftest import ALICE, small_instance, wait_for, wait_for_a_warm_worker
 
 
 def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "detail": {}}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["detail"]["workers"] == 1
-    assert ready["detail"]["workers_ready"] == 1  # the client fixture waits for a warm worker
+    wait_for_a_warm_worker(client)
+    assert client.get("/readyz").json()["detail"]["workers_ready"] == 1
 
 
 def test_metrics_count_jobs_by_state_and_solve_seconds(client: TestClient) -> None:
