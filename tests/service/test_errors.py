@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,8 @@ from fastapi.testclient import TestClient
 from smartwms.service.problems import install_problem_handlers
 
 from .conftest import ALICE, small_instance
+
+ANY_SURROGATE = "contains an unpaired UTF-16 surrogate escape (not valid Unicode)"
 
 
 def _problem(answer: Any, status: int) -> dict[str, Any]:
@@ -111,11 +114,61 @@ def test_500_is_a_problem_without_trace() -> None:
         raise RuntimeError("secret internals /etc/passwd")
 
     with TestClient(app, raise_server_exceptions=False) as client:
-        body = _problem(client.get("/boom"), 500)
+        answer = client.get("/boom")
+        body = _problem(answer, 500)
     assert "secret" not in str(body)
+    # The server drops the connection after an unhandled error; the answer says so, so a
+    # client does not send its next request down a connection about to be reset.
+    assert answer.headers["connection"] == "close"
 
 
-@pytest.mark.parametrize("cursor", ["abc", "-1"])
+@pytest.mark.parametrize("cursor", ["abc", "-1", "9223372036854775808", "99999999999999999999"])
 def test_bad_query_parameters(client: TestClient, cursor: str) -> None:
     _problem(client.get("/v1/jobs", params={"cursor": cursor}, headers=ALICE), 422)
     _problem(client.get("/v1/jobs", params={"state": "sleeping"}, headers=ALICE), 422)
+
+
+def _post_json(client: TestClient, path: str, text: str) -> Any:
+    return client.post(path, content=text, headers={**ALICE, "Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("path", ["/v1/jobs", "/v1/solve", "/v1/instances"])
+def test_unpaired_surrogate_is_refused_naming_the_field(client: TestClient, path: str) -> None:
+    instance = {**small_instance(), "name": "\ud800 depot"}
+    text = json.dumps(instance if path == "/v1/instances" else _job(instance))
+    body = _problem(_post_json(client, path, text), 422)
+    field = "name" if path == "/v1/instances" else "payload.instance.name"
+    assert body["errors"] == [{"field": field, "message": ANY_SURROGATE}]
+    # A surrogate pair is a real character (an emoji): accepted.
+    fine = {**small_instance(), "name": "\U0001f4e6 depot"}
+    text = json.dumps(fine if path == "/v1/instances" else _job(fine))
+    assert _post_json(client, path, text).status_code in (200, 201, 202)
+
+
+@pytest.mark.parametrize(
+    ("where", "number"),
+    [
+        ("payload.instance.layout.cells_per_block", "9223372036854775808"),
+        ("payload.instance.layout.n_aisles", "-9223372036854775809"),
+        ("time_limit", "1" + "0" * 5000),
+    ],
+)
+def test_integer_beyond_64_bits_is_refused_naming_the_field(
+    client: TestClient, where: str, number: str
+) -> None:
+    document = _job(small_instance())
+    document["time_limit"] = 5
+    target: Any = document
+    *parents, last = where.split(".")
+    for part in parents:
+        target = target[part]
+    target[last] = "NUMBER"
+    for path in ("/v1/jobs", "/v1/solve"):
+        text = json.dumps(document).replace('"NUMBER"', number)
+        body = _problem(_post_json(client, path, text), 422)
+        assert body["errors"][0]["field"] == where
+        assert "64-bit range" in body["errors"][0]["message"]
+
+
+def _job(instance: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "distance-matrix", "payload": {"instance": instance}}

@@ -6,9 +6,13 @@ import json
 import logging
 import time
 import uuid
+from http import HTTPStatus
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from smartwms.io.jsonguard import unstorable_value
 
 __all__ = ["AccessLogMiddleware", "BodyLimitMiddleware", "replay_receive"]
 
@@ -32,25 +36,30 @@ def replay_receive(chunks: list[bytes], pending: Message | None, receive: Receiv
     return replay
 
 
-def _problem_413(limit: int) -> tuple[dict[str, Any], bytes]:
-    body = json.dumps(
-        {
-            "type": "https://smartwms.dev/problems/too-large",
-            "title": "Content Too Large",
-            "status": 413,
-            "detail": f"request body exceeds the limit of {limit} bytes",
-        }
-    ).encode()
-    start = {
-        "type": "http.response.start",
-        "status": 413,
-        "headers": [
-            (b"content-type", b"application/problem+json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"connection", b"close"),
-        ],
-    }
-    return start, body
+async def _send_problem(
+    send: Send, status: int, document: dict[str, Any], *, close: bool = False
+) -> None:
+    body = json.dumps(document).encode()
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"content-type":
+            media = value.split(b";")[0].strip().lower()
+            return media == b"application/json" or media.endswith(b"+json")
+    return False
+
+
+# Bodies above this size are scanned in a worker thread, not on the event loop.
+_SCAN_ON_LOOP_BYTES = 256 * 1024
 
 
 class BodyLimitMiddleware:
@@ -58,6 +67,8 @@ class BodyLimitMiddleware:
 
     Checks ``Content-Length`` up front and counts streamed (chunked) bodies as they arrive.
     Bodies of accepted requests are at most ``limit`` bytes, so buffering them is bounded.
+    A JSON body holding a value nothing downstream can store (an unpaired surrogate, an
+    integer beyond 64 bits: see :mod:`smartwms.io.jsonguard`) gets a 422 naming the field.
     """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
@@ -94,12 +105,45 @@ class BodyLimitMiddleware:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
+        if _is_json(scope) and await self._refuse_unstorable(scope, chunks, send):
+            return
         await self.app(scope, replay_receive(chunks, None, receive), send)
 
+    async def _refuse_unstorable(self, scope: Scope, chunks: list[bytes], send: Send) -> bool:
+        body = b"".join(chunks) if len(chunks) != 1 else chunks[0]
+        if len(body) > _SCAN_ON_LOOP_BYTES:
+            found = await run_in_threadpool(unstorable_value, body)
+        else:
+            found = unstorable_value(body)
+        if found is None:
+            return False
+        field, reason = found
+        await _send_problem(
+            send,
+            422,
+            {
+                "type": "https://smartwms.dev/problems/validation",
+                "title": HTTPStatus(422).phrase,
+                "status": 422,
+                "detail": f"{field}: {reason}",
+                "instance": scope.get("path"),
+                "errors": [{"field": field, "message": reason}],
+            },
+        )
+        return True
+
     async def _reject(self, send: Send) -> None:
-        start, body = _problem_413(self.limit)
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        await _send_problem(
+            send,
+            413,
+            {
+                "type": "https://smartwms.dev/problems/too-large",
+                "title": "Content Too Large",
+                "status": 413,
+                "detail": f"request body exceeds the limit of {self.limit} bytes",
+            },
+            close=True,
+        )
 
 
 class AccessLogMiddleware:

@@ -150,6 +150,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # The server closes the connection after an unhandled error: say so, or a client
+        # reusing the keep-alive connection sees its next request reset.
         return problem_response(
-            500, "internal", "internal server error; it was logged", instance=request.url.path
+            500,
+            "internal",
+            "internal server error; it was logged",
+            instance=request.url.path,
+            headers={"Connection": "close"},
         )

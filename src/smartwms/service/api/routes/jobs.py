@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from smartwms.jobs import IdempotencyConflict, Job, JobState, Submission, request_fingerprint
+from smartwms.io.jsonguard import INT64_MAX
 from smartwms.jobs.webhooks import WebhookRefused
 from smartwms.service.deps import OwnerDep, StateDep
 from smartwms.service.instances import resolve_payload
@@ -28,6 +29,22 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 JobId = Annotated[str, Path(max_length=64, description="the job id")]
 _SSE_POLL_SECONDS = 0.25
 _SSE_HEARTBEAT_SECONDS = 15.0
+
+
+def _cursor_position(cursor: str | None) -> int | None:
+    """The job sequence number a ``cursor`` stands for; 422 for one no page ever handed out."""
+    if cursor is None:
+        return None
+    position = int(cursor)
+    if position > INT64_MAX:
+        message = "not a cursor of this server (take next_cursor from the previous page)"
+        raise ApiProblem(
+            422,
+            "validation",
+            f"cursor: {message}",
+            errors=[{"field": "cursor", "message": message}],
+        )
+    return position
 
 
 def _owned(state: StateDep, job_id: str, owner: str) -> Any:
@@ -141,7 +158,7 @@ def build_router(submission: Any) -> APIRouter:
         cursor: Annotated[str | None, Query(max_length=20, pattern=r"^[0-9]+$")] = None,
     ) -> JobPage:
         """Your jobs, oldest first, filtered by state and/or kind, ``limit`` per page."""
-        after = int(cursor) if cursor is not None else None
+        after = _cursor_position(cursor)
         jobs = state.store.list_jobs(owner, state=job_state, kind=kind, limit=limit, after=after)
         next_cursor = str(jobs[-1].seq) if len(jobs) == limit else None
         return JobPage(items=[job_view(job) for job in jobs], next_cursor=next_cursor)
