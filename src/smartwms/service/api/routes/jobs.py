@@ -10,8 +10,8 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from smartwms.jobs import IdempotencyConflict, Job, JobState, Submission, request_fingerprint
 from smartwms.io.jsonguard import INT64_MAX
+from smartwms.jobs import IdempotencyConflict, Job, JobState, Submission, request_fingerprint
 from smartwms.jobs.webhooks import WebhookRefused
 from smartwms.service.deps import OwnerDep, StateDep
 from smartwms.service.instances import resolve_payload
