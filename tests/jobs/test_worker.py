@@ -165,3 +165,28 @@ def test_time_limit_counts_from_the_start_of_the_solve(
     store.claim_next()
     assert run_job(store, job.id, 1)
     assert seen and seen[0] is not None and seen[0] > 1.0
+
+
+def test_worker_leaves_without_the_interpreters_clean_up(store: JobStore) -> None:
+    # Tearing down the loaded solvers cost an exiting worker 1.3 s of CPU, which a busy
+    # machine's niced worker took minutes to get: its server's restart found it still there.
+    import subprocess
+    import sys
+
+    from smartwms.jobs.executor import _cpu_seconds
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "smartwms.jobs.worker", str(store.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert worker.stdout is not None and worker.stdin is not None
+    assert worker.stdout.readline().strip() == "ready"
+    warm = _cpu_seconds(worker.pid)
+    worker.stdin.close()  # as when its server dies
+    _, status, usage = os.wait4(worker.pid, 0)
+    worker.returncode = os.waitstatus_to_exitcode(status)
+    assert worker.returncode == 0
+    assert warm is not None
+    assert usage.ru_utime + usage.ru_stime - warm < 0.5

@@ -210,8 +210,8 @@ class LocalExecutor:
         try:
             slot.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            slot.process.kill()
-            slot.process.wait(timeout=5)
+            LocalExecutor._discard(slot)
+            return
         slot.close_pipes()
 
     def _loop(self) -> None:
@@ -307,7 +307,12 @@ class LocalExecutor:
     def _discard(slot: _Slot) -> None:
         """Kill a worker (if still running) and release its pipes."""
         slot.process.kill()
-        slot.process.wait(timeout=5)
+        try:
+            # A killed process with a large heap can take a while to go on a busy machine;
+            # it is gone for us either way (init reaps it if we stop waiting).
+            slot.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            log.warning("worker %d did not exit 30 s after SIGKILL", slot.process.pid)
         slot.close_pipes()
 
     def _replace(self, index: int, reason: str) -> None:

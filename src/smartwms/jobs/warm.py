@@ -31,6 +31,7 @@ SOLVER_MODULES = (
     "smartwms.sim",
     "ortools.constraint_solver.pywrapcp",
     "ortools.sat.python.cp_model",
+    "scipy.special",
 )
 
 

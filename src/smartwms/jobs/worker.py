@@ -217,6 +217,23 @@ def worker_main(db_path: str) -> None:
         store.close()
 
 
+def _exit_now(code: int) -> None:
+    """Leave without the interpreter's clean-up: with the solvers loaded it costs over a second
+    of CPU (tearing down numba, OR-Tools, SciPy), which a worker starved by a busy machine took
+    minutes to get, and nothing of the worker needs it (the store is closed, replies flushed)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    worker_main(sys.argv[1])
+    try:
+        worker_main(sys.argv[1])
+    except KeyboardInterrupt:  # Ctrl-C on the server's terminal reaches its workers too
+        _exit_now(130)
+    except BaseException:
+        logging.getLogger("smartwms.jobs.worker").exception("worker failed")
+        _exit_now(1)
+    _exit_now(0)
