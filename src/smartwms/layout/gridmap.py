@@ -15,10 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from smartwms.errors import InstanceValidationError
 from smartwms.model import GridLayout, Instance, ParallelAisleLayout
 
-__all__ = ["WarehouseGrid", "warehouse_grid"]
+__all__ = ["WarehouseGrid", "parking_cells", "warehouse_grid"]
 
 _FREE, _RACK = ".", "@"
 
@@ -194,3 +196,32 @@ def _ports(depot_col: int, width: int, count: int) -> list[int]:
             ]
         )
     return columns[:count]
+
+
+def parking_cells(wgrid: WarehouseGrid, count: int) -> tuple[int, ...]:
+    """``count`` start cells for vehicles: the free cells nearest the depot (by moves along
+    rows and columns, ties by cell index), leaving the ports and their queue cells clear.
+
+    Examples
+    --------
+    >>> from smartwms.model import Location, Station
+    >>> lay = ParallelAisleLayout(n_aisles=2, aisle_spacing=3, cells_per_block=2,
+    ...                           cell_length=1)
+    >>> inst = Instance(layout=lay, locations=[Location(id="L", aisle=1, cell=1)],
+    ...                 stations=[Station(id="D", aisle=0, cross_aisle=1)])
+    >>> parking_cells(warehouse_grid(inst), 3)
+    (12, 8, 13)
+    """
+    rows = wgrid.layout.rows
+    free = np.array([[ch not in GridLayout.OBSTACLES for ch in r] for r in rows]).reshape(-1)
+    width = wgrid.layout.width
+    cells = np.flatnonzero(free)
+    cells = cells[~np.isin(cells, [*wgrid.ports, *wgrid.queues])]
+    if count > len(cells):
+        raise InstanceValidationError(
+            [("fleet.agvs", f"{count} vehicles do not fit on {len(cells)} free cells")]
+        )
+    dr = np.abs(cells // width - wgrid.depot // width)
+    dc = np.abs(cells % width - wgrid.depot % width)
+    order = np.lexsort((cells, dr + dc))
+    return tuple(int(c) for c in cells[order[:count]])

@@ -12,14 +12,13 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from smartwms.errors import InputFileError, SmartwmsError
 from smartwms.io import load_instance
 from smartwms.layout import distance_matrix
-from smartwms.layout.gridmap import WarehouseGrid, warehouse_grid
+from smartwms.layout.gridmap import WarehouseGrid, parking_cells, warehouse_grid
 from smartwms.model import GridLayout, Instance, Order, OrderLine, ParallelAisleLayout
 from smartwms.sim.scenario import Scenario, ScenarioError
 from smartwms.sim.travel import Tour, route_orders
@@ -373,19 +372,7 @@ def _warehouse_grid(instance: Instance, scenario: Scenario) -> WarehouseGrid:
 
 
 def _agv_starts(wgrid: WarehouseGrid, count: int) -> tuple[int, ...]:
-    """Start cells: the free cells nearest the depot (ports excluded), ties by cell index."""
-    free = np.array([[ch not in GridLayout.OBSTACLES for ch in r] for r in wgrid.layout.rows])
-    width = wgrid.layout.width
-    cells = np.flatnonzero(free.reshape(-1))
-    cells = cells[~np.isin(cells, [*wgrid.ports, *wgrid.queues])]
-    if count > len(cells):
-        raise ScenarioError(f"agv.count: {count} AGVs do not fit on {len(cells)} free cells")
-    dr = np.abs(cells // width - wgrid.depot // width)
-    dc = np.abs(cells % width - wgrid.depot % width)
-    order = np.lexsort((cells, dr + dc))
-    return tuple(int(c) for c in cells[order[:count]])
-
-
-def instance_path(scenario: Scenario) -> Path | None:
-    """Where the scenario's instance file is, when it names one."""
-    return scenario.resolve(scenario.instance) if isinstance(scenario.instance, str) else None
+    try:
+        return parking_cells(wgrid, count)
+    except SmartwmsError as exc:
+        raise ScenarioError(f"agv.count: {exc}") from None
