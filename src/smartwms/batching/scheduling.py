@@ -248,7 +248,9 @@ def evaluate(problem: SchedulingProblem, sequences: Sequence[Sequence[Batch]]) -
     return _timed(_Batches(problem), problem, sequences)
 
 
-def _timed(cache: _Batches, problem: SchedulingProblem, sequences: Sequence[Sequence[Batch]]) -> Schedule:
+def _timed(
+    cache: _Batches, problem: SchedulingProblem, sequences: Sequence[Sequence[Batch]]
+) -> Schedule:
     cache.prefetch([b for seq in sequences for b in seq])
     completion = [math.nan] * problem.n_orders
     timed: list[ScheduledBatch] = []
@@ -261,9 +263,7 @@ def _timed(cache: _Batches, problem: SchedulingProblem, sequences: Sequence[Sequ
             timed.append(ScheduledBatch(batch, k, pos, info.length, start, t))
             for o in batch:
                 completion[o] = t
-    tardy = tuple(
-        o for o in range(problem.n_orders) if completion[o] > problem.due[o] + _EPS
-    )
+    tardy = tuple(o for o in range(problem.n_orders) if completion[o] > problem.due[o] + _EPS)
     return Schedule(
         batches=tuple(timed),
         completion=tuple(completion),
@@ -315,7 +315,9 @@ def list_schedule(problem: SchedulingProblem, batches: Sequence[Batch]) -> Seque
     return _list_schedule(_Batches(problem), problem, batches)
 
 
-def _list_schedule(cache: _Batches, problem: SchedulingProblem, batches: Sequence[Batch]) -> Sequences:
+def _list_schedule(
+    cache: _Batches, problem: SchedulingProblem, batches: Sequence[Batch]
+) -> Sequences:
     cache.prefetch(batches)
     free = [p.available_s for p in problem.pickers]
     out: Sequences = [[] for _ in problem.pickers]
@@ -554,7 +556,7 @@ class _Search:
             for j in range(len(base) + 1):
                 if k2 == k and j == i:
                     continue
-                new = base[:j] + [batch] + base[j:]
+                new = [*base[:j], batch, *base[j:]]
                 changes: list[Change] = (
                     [(k, new, min(i, j))] if k2 == k else [(k, rest, i), (k2, new, j)]
                 )
@@ -652,7 +654,7 @@ class _Search:
         for k2 in range(self.m):
             extended = shrunk if k2 == k else seqs[k2]
             for j in range(len(extended) + 1):
-                new = extended[:j] + [(o,)] + extended[j:]
+                new = [*extended[:j], (o,), *extended[j:]]
                 changes: list[Change] = (
                     [(k, new, min(i, j))] if k2 == k else [(k, shrunk, i), (k2, new, j)]
                 )
@@ -688,10 +690,7 @@ class _Search:
         cache.prefetch([x for t in trials for x in t[2:]])
         for k2, j, a, b in trials:
             dlen = (
-                self._length(a)
-                + self._length(b)
-                - self._length(source)
-                - self._length(seqs[k2][j])
+                self._length(a) + self._length(b) - self._length(source) - self._length(seqs[k2][j])
             )
             if self._try(self._two(k, i, a, k2, j, b), dlen):
                 return True
