@@ -152,3 +152,79 @@ def brute_force(
             cand = (round(value, 6), round(total_length, 6))
             best = min(best, cand)
     return best
+
+
+# ---------------------------------------------------------------------- schedule results
+def check_schedule_result(instance, result, pickers: Sequence[Picker], ids: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
+    """Check a :class:`~smartwms.batching.schedule.ScheduleResult` against the instance alone.
+
+    The batches are checked by the batching checker (every order once, capacity, routes and
+    lengths re-computed); the schedule by :func:`check_schedule` with tour lengths re-computed
+    by :func:`~smartwms.batching.policy_length` from the locations of the orders' SKUs, and
+    the pick times from the instance's order lines. ``pickers`` are the pickers, named ``ids``.
+    """
+    from smartwms.batching import check_batching, policy_length
+
+    check_batching(instance, result)
+    orders = [o for o in instance.orders if any(o.id in b.orders for b in result.batches)]
+    pos = {o.id: i for i, o in enumerate(orders)}
+    locs = instance.location_index
+    home = {rec.sku: rec.location for rec in instance.stock}
+
+    def length_of(batch: tuple[int, ...]) -> float:
+        spots = sorted({home[line.sku] for i in batch for line in orders[i].lines})
+        aisles = [int(locs[s].aisle or 0) for s in spots]
+        cells = [int(locs[s].cell or 0) for s in spots]
+        return policy_length(instance, result.routing, aisles, cells)
+
+    capacity = result.cart.articles
+    size = [sum(line.quantity for line in o.lines) for o in orders]
+    picker_of = {name: k for k, name in enumerate(ids)}
+    batches = [
+        Timed(
+            tuple(sorted(pos[o] for o in b.orders)),
+            picker_of[b.picker],
+            b.length,
+            b.start,
+            b.end,
+        )
+        for b in result.batches
+    ]
+    due = [math.inf if o.due_time is None else o.due_time for o in orders]
+    tardiness = check_schedule(
+        n_orders=len(orders),
+        release=[o.release_time for o in orders],
+        due=due,
+        lines=[len(o.lines) for o in orders],
+        units=[sum(line.quantity for line in o.lines) for o in orders],
+        pickers=pickers,
+        length_of=length_of,
+        fits=lambda b: capacity is None or sum(size[i] for i in b) <= capacity + 1e-9,
+        batches=batches,
+        claimed_tardiness=result.total_tardiness,
+        claimed_tardy=[pos[t.order] for t in result.tardy_orders],
+        claimed_makespan=result.makespan,
+    )
+    assert abs(
+        result.objective
+        - (tardiness if result.objective_name == "total_tardiness" else result.makespan)
+    ) <= TOL * max(1.0, result.objective)
+    for t in result.tardy_orders:
+        assert abs(t.tardiness - (t.completion - due[pos[t.order]])) <= TOL
+    starts = [b.start for b in result.batches]
+    assert starts == sorted(starts), "batches are listed in order of their start"
+    for wave in result.waves:
+        mine = [b for b in result.batches if b.wave == wave.id]
+        assert sorted(b.id for b in mine) == sorted(wave.batches)
+        assert sorted(o for b in mine for o in b.orders) == sorted(wave.orders)
+        assert all(b.start >= wave.start - TOL for b in mine), f"wave {wave.id} starts late"
+        assert all(instance_release(instance, o) <= wave.start + TOL for o in wave.orders)
+        finish = max((b.end for b in mine), default=wave.start)
+        assert abs(finish - wave.finish) <= TOL
+        assert wave.overrun == (wave.end is not None and finish > wave.end + TOL)
+    if result.waves:
+        assert sorted(o for w in result.waves for o in w.orders) == sorted(o.id for o in orders)
+
+
+def instance_release(instance, order_id: str) -> float:  # type: ignore[no-untyped-def]
+    return next(o.release_time for o in instance.orders if o.id == order_id)

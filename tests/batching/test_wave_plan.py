@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,8 +13,14 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from smartwms.batching.scheduling import PickerSpec, Schedule
-from smartwms.batching.waves import WaveSpec, plan_waves, wave_windows
-from smartwms.errors import InstanceValidationError
+from smartwms.batching.waves import (
+    WaveSpec,
+    parse_wave_spec,
+    plan_waves,
+    read_wave_file,
+    wave_windows,
+)
+from smartwms.errors import InstanceValidationError, SmartwmsError
 from tests.batching.toy import Toy, toys
 
 
@@ -158,3 +167,51 @@ def test_bad_specs_are_refused_with_the_field() -> None:
         WaveSpec(mode="explicit", waves=[{"id": "A", "start": 10, "end": 5}])
     with pytest.raises(InstanceValidationError, match="due times"):
         wave_windows(WaveSpec(mode="cutoffs"), ["a"], [0.0], [math.inf])
+
+
+def test_wave_specs_from_the_command_line() -> None:
+    assert parse_wave_spec("every=30m").every_s == 1800
+    assert parse_wave_spec("every=1h,start=08:00").start_s == 8 * 3600
+    assert parse_wave_spec("at=08:00,9h,36000").times_s == [28800, 32400, 36000]
+    assert parse_wave_spec("cutoffs").mode == "cutoffs"
+    for text, field in [
+        ("every=0", "--waves every"),
+        ("every=1h,begin=0", "--waves begin"),
+        ("at=10,5", "--waves at"),
+        ("at=08:xx", "--waves at"),
+        ("sometimes", "--waves"),
+    ]:
+        with pytest.raises(InstanceValidationError) as err:
+            parse_wave_spec(text)
+        assert err.value.problems[0][0] == field, text
+
+
+def test_wave_files(data_dir: Path) -> None:
+    for name in ("two.json", "two.csv"):
+        spec = parse_wave_spec(str(data_dir / "waves" / name))
+        assert spec.mode == "explicit" and spec.waves is not None
+        first, second = spec.waves
+        assert (first.id, first.start, first.end, first.orders) == (
+            "morning",
+            28800,
+            32400,
+            ["1", "2"],
+        )
+        assert second.id == "noon" and second.start == 43200
+    for name, reason in [
+        ("broken_field.json", "waves[0].colour: unknown field"),
+        ("broken_time.csv", "broken_time.csv:2: start"),
+        ("broken_column.csv", "missing column 'order'"),
+        ("missing.json", "No such file"),
+    ]:
+        with pytest.raises(SmartwmsError, match=re.escape(reason)):
+            read_wave_file(data_dir / "waves" / name)
+
+
+def test_a_wave_file_naming_an_unknown_order_is_refused(data_dir: Path) -> None:
+    toy = _toy(n=2, spread=0.0)
+    problem = toy.problem()
+    problem = dataclasses.replace(problem, order_ids=["1", "2"])
+    spec = read_wave_file(data_dir / "waves" / "broken_order.json")
+    with pytest.raises(InstanceValidationError, match="unknown order id '404'"):
+        plan_waves(problem, spec)

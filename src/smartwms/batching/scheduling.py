@@ -62,6 +62,8 @@ Sequences = list[list[Batch]]  # per picker, its batches in working order
 
 # Two objective values closer than this are equal (times are seconds, lengths metres).
 _EPS = 1e-7
+# Order moves consider the batches this many nearest in start time (granular neighbourhoods).
+_GRANULARITY = 24
 # Most distinct batches whose data is cached before the cache is emptied (memory bound).
 _CACHE_LIMIT = 200_000
 
@@ -186,7 +188,8 @@ class _Batches:
         self._info: dict[Batch, _BatchInfo] = {}
         self.evaluated = 0
         self.loads = [tuple(float(x) for x in row) for row in problem.loads]
-        self.capacity = tuple(float(c) + _EPS for c in problem.capacity)
+        # The same rounding slack as the batching layer's cart check.
+        self.capacity = tuple(float(c) * (1 + 1e-9) + 1e-9 for c in problem.capacity)
         self.dims = range(len(self.capacity))
 
     def load(self, batch: Sequence[int]) -> list[float]:
@@ -356,13 +359,13 @@ def _edd(cache: _Batches, problem: SchedulingProblem, batching: str) -> Sequence
 
 
 def fcfs_sequences(problem: SchedulingProblem) -> Sequences:
-    """First come, first served: orders batched first-fit by release, batches list-scheduled
-    in the order they were opened (the rule-based WMS baseline).
+    """First come, first served: orders fill a cart in release order (the next cart opens when
+    one is full) and batches are list-scheduled in that order (the rule-based WMS baseline).
     """
     cache = _Batches(problem)
     _check_singletons(cache, problem)
     orders = sorted(range(problem.n_orders), key=lambda o: (problem.release[o], o))
-    return _list_schedule(cache, problem, _first_fit(cache, orders))
+    return _list_schedule(cache, problem, _next_fit(cache, orders))
 
 
 # ---------------------------------------------------------------------- the search
@@ -418,6 +421,7 @@ class _Search:
         self.tard_pre: list[list[float]] = [[0.0] for _ in range(self.m)]
         self.length = 0.0
         self.active: set[int] = set()
+        self.granularity = _GRANULARITY
 
     # -------------------------------------------------------------- state and costs
     def load(self, seqs: Sequences) -> None:
@@ -607,6 +611,37 @@ class _Search:
                 self.active.discard(o)
         return improved
 
+    def _near(self, k: int, i: int) -> list[tuple[int, int]]:
+        """The other batches that start nearest in time to batch ``(k, i)`` (granular
+        neighbourhoods: an order rarely gains by moving to a batch hours away).
+        """
+        here = self.t_pre[k][i]
+        others = [
+            (abs(times[j] - here), k2, j)
+            for k2, times in enumerate(self.t_pre)
+            for j in range(len(times) - 1)
+            if (k2, j) != (k, i)
+        ]
+        if len(others) > self.granularity:
+            others.sort()
+            others = others[: self.granularity]
+        return [(k2, j) for _, k2, j in others]
+
+    def _near_slots(self, k: int, i: int) -> list[tuple[int, int]]:
+        """Places for a new batch near in time to batch ``(k, i)``: before any of the
+        nearest batches, or at the end of a picker's sequence.
+        """
+        here = self.t_pre[k][i]
+        slots = [
+            (abs(times[j] - here), k2, j)
+            for k2, times in enumerate(self.t_pre)
+            for j in range(len(times))
+        ]
+        if len(slots) > self.granularity:
+            slots.sort()
+            slots = slots[: self.granularity]
+        return [(k2, j) for _, k2, j in slots]
+
     def _where(self, o: int) -> tuple[int, int]:
         for k, seq in enumerate(self.seqs):
             for i, batch in enumerate(seq):
@@ -635,12 +670,11 @@ class _Search:
         left = tuple(x for x in source if x != o)
         row = cache.loads[o]
         targets: list[tuple[int, int, Batch]] = []
-        for k2, seq in enumerate(seqs):
-            for j, batch in enumerate(seq):
-                if (k2, j) != (k, i):
-                    load = cache.load(batch)
-                    if cache.within([x + y for x, y in zip(load, row, strict=True)]):
-                        targets.append((k2, j, tuple(sorted((*batch, o)))))
+        for k2, j in self._near(k, i):
+            batch = seqs[k2][j]
+            load = cache.load(batch)
+            if cache.within([x + y for x, y in zip(load, row, strict=True)]):
+                targets.append((k2, j, tuple(sorted((*batch, o)))))
         cache.prefetch([t[2] for t in targets] + ([left] if left else []) + [(o,)])
         base = self._length(left) - self._length(source)
         for k2, j, grown in targets:
@@ -651,15 +685,14 @@ class _Search:
             return False  # a batch of one order: relocating it is a batch move
         dlen = base + self._length((o,))
         shrunk = self._replaced(seqs[k], i, left)
-        for k2 in range(self.m):
+        for k2, j in self._near_slots(k, i):
             extended = shrunk if k2 == k else seqs[k2]
-            for j in range(len(extended) + 1):
-                new = [*extended[:j], (o,), *extended[j:]]
-                changes: list[Change] = (
-                    [(k, new, min(i, j))] if k2 == k else [(k, shrunk, i), (k2, new, j)]
-                )
-                if self._try(changes, dlen):
-                    return True
+            new = [*extended[:j], (o,), *extended[j:]]
+            changes: list[Change] = (
+                [(k, new, min(i, j))] if k2 == k else [(k, shrunk, i), (k2, new, j)]
+            )
+            if self._try(changes, dlen):
+                return True
         return False
 
     def _swap_order(self, o: int) -> bool:
@@ -673,20 +706,18 @@ class _Search:
         need = loads[o]
         dims = cache.dims
         trials: list[tuple[int, int, Batch, Batch]] = []
-        for k2, seq in enumerate(seqs):
-            for j, batch in enumerate(seq):
-                if (k2, j) == (k, i):
+        for k2, j in self._near(k, i):
+            batch = seqs[k2][j]
+            spare = [c - x for c, x in zip(cache.capacity, cache.load(batch), strict=True)]
+            for o2 in batch:
+                if o2 < o and len(batch) > 1 and len(source) > 1:
+                    continue  # the pair is tried from o2's side as well
+                row = loads[o2]
+                if any(row[d] > room[d] or need[d] - row[d] > spare[d] for d in dims):
                     continue
-                spare = [c - x for c, x in zip(cache.capacity, cache.load(batch), strict=True)]
-                for o2 in batch:
-                    if o2 < o and len(batch) > 1 and len(source) > 1:
-                        continue  # the pair is tried from o2's side as well
-                    row = loads[o2]
-                    if any(row[d] > room[d] or need[d] - row[d] > spare[d] for d in dims):
-                        continue
-                    a = tuple(sorted((*rest, o2)))
-                    b = tuple(sorted((*(x for x in batch if x != o2), o)))
-                    trials.append((k2, j, a, b))
+                a = tuple(sorted((*rest, o2)))
+                b = tuple(sorted((*(x for x in batch if x != o2), o)))
+                trials.append((k2, j, a, b))
         cache.prefetch([x for t in trials for x in t[2:]])
         for k2, j, a, b in trials:
             dlen = (

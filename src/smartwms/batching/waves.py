@@ -20,13 +20,17 @@ How the wave times are given (:class:`WaveSpec`):
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from smartwms.batching.scheduling import (
     Batch,
@@ -37,7 +41,7 @@ from smartwms.batching.scheduling import (
     evaluate,
     improve_sequences,
 )
-from smartwms.errors import InstanceValidationError
+from smartwms.errors import InputFileError, InstanceValidationError
 from smartwms.model.base import Frozen
 
 __all__ = [
@@ -45,7 +49,10 @@ __all__ = [
     "WaveDefinition",
     "WavePlan",
     "WaveSpec",
+    "parse_time",
+    "parse_wave_spec",
     "plan_waves",
+    "read_wave_file",
     "wave_windows",
 ]
 
@@ -100,6 +107,181 @@ class WaveSpec(Frozen):
             if starts != sorted(starts):
                 raise ValueError("waves: waves must be listed in order of their start")
         return self
+
+
+# ---------------------------------------------------------------------- parsing
+def parse_time(text: str, field: str = "time") -> float:
+    """Seconds from ``"5400"``, ``"90m"``, ``"1.5h"`` or a clock time ``"HH:MM[:SS]"``.
+
+    Examples
+    --------
+    >>> parse_time("5400"), parse_time("90m"), parse_time("1.5h"), parse_time("08:30")
+    (5400.0, 5400.0, 5400.0, 30600.0)
+    """
+    raw = text.strip()
+    try:
+        if ":" in raw:
+            parts = [float(p) for p in raw.split(":")]
+            if len(parts) not in (2, 3) or any(p < 0 for p in parts):
+                raise ValueError(raw)
+            return parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) == 3 else 0.0)
+        scale = {"h": 3600.0, "m": 60.0, "s": 1.0}.get(raw[-1:].lower())
+        value = float(raw[:-1]) * scale if scale is not None else float(raw)
+    except ValueError:
+        raise InstanceValidationError(
+            [(field, f"expected seconds, 90m, 1.5h or HH:MM, got {text!r}")]
+        ) from None
+    if not math.isfinite(value) or value < 0:
+        raise InstanceValidationError([(field, f"must be a time >= 0, got {text!r}")])
+    return value
+
+
+def parse_wave_spec(text: str) -> WaveSpec:
+    """A wave spec from the command line.
+
+    ``every=DURATION[,start=TIME]`` (release windows), ``at=TIME,TIME,...`` (wave start
+    times), ``cutoffs`` (a wave ends at every distinct due time), or the path of a JSON file
+    ``{"waves": [{"id", "start", "end", "orders"}]}`` or a CSV file with the columns
+    ``wave,order`` and optionally ``start,end`` (:func:`read_wave_file`). Times are seconds,
+    ``90m``, ``1.5h`` or ``HH:MM``.
+
+    Raises :class:`~smartwms.errors.InstanceValidationError` naming the field that is wrong.
+
+    Examples
+    --------
+    >>> parse_wave_spec("every=1h,start=08:00").model_dump(exclude_none=True)
+    {'mode': 'every', 'every_s': 3600.0, 'start_s': 28800.0}
+    >>> parse_wave_spec("at=0,30m,1h").times_s
+    [0.0, 1800.0, 3600.0]
+    """
+    raw = text.strip()
+    if raw == "cutoffs":
+        return WaveSpec(mode="cutoffs")
+    if raw.startswith("every="):
+        fields = dict(_pairs(raw, "every"))
+        unknown = sorted(set(fields) - {"every", "start"})
+        if unknown:
+            raise InstanceValidationError(
+                [(f"--waves {unknown[0]}", "unknown key; use every=DURATION[,start=TIME]")]
+            )
+        every = parse_time(fields["every"], "--waves every")
+        if every <= 0:
+            raise InstanceValidationError([("--waves every", "must be > 0")])
+        start = parse_time(fields["start"], "--waves start") if "start" in fields else None
+        return WaveSpec(mode="every", every_s=every, start_s=start)
+    if raw.startswith("at="):
+        times = [parse_time(t, "--waves at") for t in raw[3:].split(",") if t.strip()]
+        if not times:
+            raise InstanceValidationError([("--waves at", "needs at least one wave time")])
+        if sorted(set(times)) != times:
+            raise InstanceValidationError([("--waves at", "wave times must be increasing")])
+        return WaveSpec(mode="at", times_s=times)
+    path = Path(raw)
+    if path.suffix.lower() in (".json", ".csv") or path.exists():
+        return read_wave_file(path)
+    raise InstanceValidationError(
+        [
+            (
+                "--waves",
+                f"expected every=DURATION[,start=TIME], at=TIME,..., cutoffs or a .json/.csv "
+                f"file, got {text!r}",
+            )
+        ]
+    )
+
+
+def _pairs(raw: str, first: str) -> list[tuple[str, str]]:
+    out = []
+    for part in raw.split(","):
+        key, sep, value = part.partition("=")
+        if not sep or not value.strip():
+            raise InstanceValidationError(
+                [(f"--waves {key.strip() or first}", "expected key=value")]
+            )
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+def read_wave_file(path: str | Path) -> WaveSpec:
+    """Explicit waves from a JSON or CSV file.
+
+    JSON: ``{"waves": [{"id": "W1", "start": "08:00", "end": "09:00", "orders": ["1", "2"]}]}``
+    (``end`` and ``orders`` optional; a wave without orders is filled by urgency). CSV: one row
+    per order with the columns ``wave,order`` and optionally ``start,end`` (a wave's start and
+    end on any of its rows; waves in order of their start). Errors name the file, the line or
+    the field.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputFileError(path, exc.strerror or str(exc)) from None
+    if path.suffix.lower() == ".csv":
+        waves = _waves_from_csv(path, text)
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputFileError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        if not isinstance(data, dict) or not isinstance(data.get("waves"), list):
+            raise InputFileError(path, 'expected an object {"waves": [...]}')
+        waves = [_wave_entry(path, i, w) for i, w in enumerate(data["waves"])]
+    try:
+        return WaveSpec(mode="explicit", waves=waves)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "waves"
+        raise InputFileError(
+            path, f"{where}: {first['msg'].removeprefix('Value error, ')}"
+        ) from None
+
+
+def _wave_entry(path: Path, i: int, entry: Any) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise InputFileError(path, f"waves[{i}]: expected an object with id and start")
+    unknown = sorted(set(entry) - {"id", "start", "end", "orders"})
+    if unknown:
+        raise InputFileError(path, f"waves[{i}].{unknown[0]}: unknown field")
+    if "id" not in entry or "start" not in entry:
+        raise InputFileError(path, f"waves[{i}]: needs 'id' and 'start'")
+    out: dict[str, Any] = {"id": str(entry["id"])}
+    for key in ("start", "end"):
+        if entry.get(key) is not None:
+            out[key] = parse_time(str(entry[key]), f"{path}: waves[{i}].{key}")
+    if entry.get("orders") is not None:
+        if not isinstance(entry["orders"], list):
+            raise InputFileError(path, f"waves[{i}].orders: expected a list of order ids")
+        out["orders"] = [str(o) for o in entry["orders"]]
+    return out
+
+
+def _waves_from_csv(path: Path, text: str) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [c.strip() for c in reader.fieldnames or []]
+    missing = [c for c in ("wave", "order") if c not in columns]
+    if missing:
+        raise InputFileError(
+            path, f"missing column {missing[0]!r} (need wave,order[,start,end])", 1
+        )
+    waves: dict[str, dict[str, Any]] = {}
+    for row in reader:
+        line = reader.line_num
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        wave, order = row.get("wave", ""), row.get("order", "")
+        if not wave or not order:
+            raise InputFileError(path, "every row needs a wave and an order", line)
+        entry = waves.setdefault(wave, {"id": wave, "orders": []})
+        entry["orders"].append(order)
+        for key in ("start", "end"):
+            if row.get(key):
+                value = parse_time(row[key], f"{path}:{line}: {key}")
+                if key in entry and entry[key] != value:
+                    raise InputFileError(path, f"wave {wave!r}: two different {key} times", line)
+                entry[key] = value
+    for entry in waves.values():
+        if "start" not in entry:
+            raise InputFileError(path, f"wave {entry['id']!r}: no start time on any of its rows")
+    return sorted(waves.values(), key=lambda w: w["start"])
 
 
 @dataclass(frozen=True)
