@@ -147,7 +147,8 @@ def brute_force(
                         + p.per_unit_s * sum(units[o] for o in b)
                     )
                     tard += sum(max(0.0, t - due[o]) for o in b)
-                ends.append(t)
+                if seq:  # an idle picker does not set the makespan
+                    ends.append(t)
             value = tard if objective == "tardiness" else max(ends)
             cand = (round(value, 6), round(total_length, 6))
             best = min(best, cand)

@@ -133,3 +133,18 @@ def test_an_order_too_big_for_the_cart_is_an_error() -> None:
     )
     with pytest.raises(ValueError, match="'o0' alone does not fit"):
         edd_sequences(toy.problem())
+
+
+def test_an_idle_picker_does_not_set_the_makespan() -> None:
+    # Found by hypothesis: the second picker is free only at 30 s and gets nothing to do.
+    toy = Toy(
+        aisles=(frozenset({0}),),
+        articles=(1,),
+        release=(0.0,),
+        due=(60.0,),
+        capacity=1,
+        pickers=(PickerSpec("p0", per_line_s=5, per_unit_s=1), PickerSpec("p1", available_s=30)),
+    )
+    schedule = _solve(toy, "makespan")
+    toy.check(schedule)
+    assert schedule.makespan == toy.optimum("makespan")[0] == 26.0

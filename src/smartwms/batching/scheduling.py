@@ -452,7 +452,13 @@ class _Search:
         """The current solution's (objective, total tour length)."""
         if self.tardiness:
             return sum(t[-1] for t in self.tard_pre), self.length
-        return max(t[-1] for t in self.t_pre), self.length
+        return max(self._ends(), default=0.0), self.length
+
+    def _ends(self) -> list[float]:
+        """When each picker finishes its last batch (``-inf`` for a picker without one: an
+        idle picker does not set the makespan).
+        """
+        return [t[-1] if len(t) > 1 else -math.inf for t in self.t_pre]
 
     def solution(self) -> Sequences:
         return [list(s) for s in self.seqs]
@@ -479,7 +485,9 @@ class _Search:
                     return None
             elif t > limit:
                 return None
-        return tard if tardiness else t
+        if tardiness:
+            return tard
+        return t if seq else -math.inf
 
     def _try(self, changes: Sequence[Change], dlen: float) -> bool:
         """Apply ``changes`` when they improve (objective, then tour length); ``dlen`` is the
@@ -499,7 +507,7 @@ class _Search:
                     return False
                 spent += got
         else:
-            ends = [t[-1] for t in self.t_pre]
+            ends = self._ends()
             old = max(ends)
             limit = old + _EPS if shorter else old - _EPS
             changed = {k for k, _, _ in changes}
