@@ -1,6 +1,6 @@
 """Geometry of warehouses: closed-form parallel-aisle distances, graphs and grid maps."""
 
-from smartwms.layout.distance import distance_matrix, resolve_points
+from smartwms.layout.distance import distance_matrix, paired_distances, resolve_points
 from smartwms.layout.generator import GeneratorConfig, generate_instance
 from smartwms.layout.geometry import AislePoints, aisle_distances, location_points, points_of
 from smartwms.layout.graph import (
@@ -10,10 +10,12 @@ from smartwms.layout.graph import (
     grid_graph,
     layout_graph,
 )
+from smartwms.layout.gridmap import WarehouseGrid, warehouse_grid
 
 __all__ = [
     "AislePoints",
     "GeneratorConfig",
+    "WarehouseGrid",
     "aisle_distances",
     "aisle_network",
     "distance_matrix",
@@ -23,6 +25,8 @@ __all__ = [
     "grid_graph",
     "layout_graph",
     "location_points",
+    "paired_distances",
     "points_of",
     "resolve_points",
+    "warehouse_grid",
 ]
