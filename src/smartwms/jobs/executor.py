@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from smartwms.jobs.store import Job, JobState, JobStore
-from smartwms.jobs.worker import READY
 
 __all__ = ["Executor", "LocalExecutor"]
 
@@ -48,6 +47,8 @@ class Executor(Protocol):
         """How many jobs run at once."""
 
 
+# The line a worker writes once it is warm and takes jobs (see smartwms.jobs.worker).
+READY = "ready"
 # Seconds past a job's time limit (and grace) after which a worker that keeps the job without
 # using CPU (blocked, or starved by a machine busy with other work) is given up on.
 _STALL_SECONDS = 600.0

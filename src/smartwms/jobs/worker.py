@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from smartwms.errors import SmartwmsError
+from smartwms.jobs.executor import READY
 from smartwms.jobs.instances import payload_instance_id
 from smartwms.jobs.kinds import get_kind
 from smartwms.jobs.store import JobState, JobStore
@@ -24,15 +25,13 @@ from smartwms.jobs.warm import warm_up
 from smartwms.model import Instance
 from smartwms.stopping import Stop
 
-__all__ = ["READY", "run_job", "worker_main"]
+__all__ = ["run_job", "worker_main"]
 
 log = logging.getLogger("smartwms.jobs.worker")
 
 # How often the cancel flag is read from the store and progress written to it (seconds).
 _CANCEL_POLL_INTERVAL = 0.1
 _PROGRESS_INTERVAL = 0.25
-# The line a worker writes once it is warm and takes jobs.
-READY = "ready"
 # Scheduling priority of workers relative to the server (higher: lower priority). At 10 a
 # worker sharing a core with the API gets about a tenth of it (CFS weights 110 vs 1024), so
 # submissions stay fast; at 15 (weight 36) a loaded machine starved solves to 1 % of a core,
