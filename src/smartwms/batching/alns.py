@@ -24,6 +24,7 @@ import numpy as np
 
 from smartwms.batching.constructive import savings
 from smartwms.batching.local import Solution, local_search
+from smartwms.batching.partition import set_partition
 from smartwms.batching.search import Outcome, Search
 
 __all__ = ["alns"]
@@ -34,6 +35,10 @@ _SCORES = (8.0, 4.0, 1.0)  # new best, better than current, accepted
 _REACTION = 0.2
 _SEGMENT = 25
 _EPS = 1e-9
+# Units whose batches a unit may join or swap with in the compiled local search.
+_NEIGHBOURS = 30
+# Iterations without a new best after which the search restarts from the best plan.
+_RESTART = 2000
 
 
 class _Adaptive:
@@ -201,6 +206,12 @@ def _budget(ctx: Search) -> int | None:
 
 def alns(ctx: Search) -> Outcome:
     """ALNS with local search (see the module docstring)."""
+    if ctx.lengths.engine is not None:
+        return _alns_compiled(ctx)
+    return _alns_python(ctx)
+
+
+def _alns_python(ctx: Search) -> Outcome:
     problem = ctx.problem
     current = Solution(ctx, savings(ctx).batches)
     local_search(current)
@@ -253,3 +264,184 @@ def alns(ctx: Search) -> Outcome:
             ctx.report(progress)
     stats = {"iterations": float(iteration)}
     return Outcome([b for b in best.batches if b], stopped=ctx.stopped(), stats=stats)
+
+
+# ---------------------------------------------------------------------- compiled search
+def neighbour_lists(positions: np.ndarray, k: int) -> np.ndarray:
+    """For every unit, the ``k`` units with the nearest centres, nearest first."""
+    n = positions.shape[0]
+    k = min(k, n - 1)
+    out = np.full((n, max(k, 1)), -1, dtype=np.int64)
+    if k <= 0:
+        return out
+    for lo in range(0, n, 512):
+        block = positions[lo : lo + 512]
+        dist = np.abs(block[:, None, :] - positions[None, :, :]).sum(axis=2)
+        for row in range(block.shape[0]):
+            dist[row, lo + row] = np.inf
+        near = np.argsort(dist, axis=1, kind="stable")[:, :k]
+        out[lo : lo + block.shape[0], :k] = near
+    return out
+
+
+def _assignment(batches: list[list[int]], n: int) -> np.ndarray:
+    assign = np.full(n, -1, dtype=np.int64)
+    for k, b in enumerate(batches):
+        assign[b] = k
+    return assign
+
+
+def _batches(assign: np.ndarray) -> list[list[int]]:
+    groups: dict[int, list[int]] = {}
+    for i, b in enumerate(assign.tolist()):
+        groups.setdefault(b, []).append(i)
+    return list(groups.values())
+
+
+def _compiled_destroy(
+    kind: str, assign: np.ndarray, q: int, ctx: Search, positions: np.ndarray, engine: object
+) -> list[int]:
+    rng = ctx.rng
+    n = assign.shape[0]
+    if kind == "random":
+        return rng.sample(range(n), q)
+    if kind == "worst":
+        gains = engine.removal_gains(assign)  # type: ignore[attr-defined]
+        noise = np.asarray([0.7 + 0.6 * rng.random() for _ in range(n)])
+        return [int(i) for i in np.argsort(-gains * noise, kind="stable")[:q]]
+    if kind == "related":
+        seed = rng.randrange(n)
+        dist = np.abs(positions - positions[seed]).sum(axis=1)
+        noise = np.asarray([0.7 + 0.6 * rng.random() for _ in range(n)])
+        return [int(i) for i in np.argsort(dist * noise, kind="stable")[:q]]
+    batches = _batches(assign)
+    rng.shuffle(batches)
+    batches.sort(key=len)  # small batches first (stable: random among equals)
+    out: list[int] = []
+    for b in batches:
+        if len(out) >= q:
+            break
+        if rng.random() < 0.7:
+            out += b
+    return out or batches[0]
+
+
+class _Pool:
+    """Every batch of the local optima met so far, with its length (for recombination)."""
+
+    def __init__(self) -> None:
+        self.lengths: dict[frozenset[int], float] = {}
+
+    def add(self, assign: np.ndarray, blen: np.ndarray) -> None:
+        for members in _batches(assign):
+            key = frozenset(members)
+            if key not in self.lengths:
+                self.lengths[key] = float(blen[assign[members[0]]])
+
+    def recombine(self, ctx: Search, best: np.ndarray, seconds: float) -> np.ndarray | None:
+        """The best plan made of pooled batches (set partitioning), if shorter than ``best``."""
+        columns = [sorted(k) for k in self.lengths]
+        costs = np.fromiter(self.lengths.values(), dtype=np.float64, count=len(columns))
+        found = set_partition(ctx, columns, costs, hint=_batches(best), time_limit=seconds)
+        if found is None:
+            return None
+        return _assignment(found.batches, best.shape[0])
+
+
+def _recombination_points(ctx: Search, budget: int | None) -> list[float]:
+    """Fractions of the run after which the pool is recombined."""
+    del ctx, budget
+    return [0.3, 0.6, 0.9]
+
+
+def _alns_compiled(ctx: Search) -> Outcome:
+    problem = ctx.problem
+    engine = ctx.lengths.engine
+    assert engine is not None
+    n = problem.n
+    current = _assignment(savings(ctx).batches, n)
+    positions = _positions(ctx)
+    neighbours = neighbour_lists(positions, _NEIGHBOURS)
+    blen = engine.local_search(current, np.ones(n, dtype=np.bool_), neighbours)
+    cur_total = float(blen.sum())
+    best, best_total = current.copy(), cur_total
+    ctx.improved(best_total, 0.0)
+    pool = _Pool()
+    pool.add(current, blen)
+    iteration = 0
+    recombined = 0
+    if n >= 2:
+        destroy, repair = _Adaptive(_DESTROY), _Adaptive(_REPAIR)
+        budget = _budget(ctx)
+        points = _recombination_points(ctx, budget)
+        start_temp = 0.003 * best_total
+        q_lo, q_hi = 2, max(3, min(60, int(0.3 * n)))
+        since_best = 0
+        while not ctx.stopped() and (budget is None or iteration < budget):
+            iteration += 1
+            progress = iteration / budget if budget else (ctx.fraction_of_time() or 0.0)
+            if points and progress >= points[0]:
+                points.pop(0)
+                seconds = _recombination_seconds(ctx)
+                merged = pool.recombine(ctx, best, seconds)
+                recombined += 1
+                if merged is not None:
+                    blen = engine.local_search(merged, np.ones(n, dtype=np.bool_), neighbours)
+                    total = float(blen.sum())
+                    if total < best_total - _EPS:
+                        best, best_total = merged.copy(), total
+                        ctx.improved(best_total, progress)
+                        current, cur_total = merged, total
+                continue
+            temp = start_temp * (1.0 - progress) + 1e-9
+            d, r = destroy.choose(ctx.rng), repair.choose(ctx.rng)
+            q = min(n, ctx.rng.randint(q_lo, q_hi))
+            cand = current.copy()
+            removed = _compiled_destroy(_DESTROY[d], cand, q, ctx, positions, engine)
+            removed_arr = np.asarray(sorted(set(removed)), dtype=np.int64)
+            cand[removed_arr] = -1
+            scale = 0.002 * best_total / max(1, n)
+            noise = np.asarray([scale * ctx.rng.random() for _ in removed_arr])
+            engine.insert(cand, removed_arr, _REPAIR[r] == "regret", noise)
+            focus = np.isin(cand, np.unique(cand[removed_arr]))
+            blen = engine.local_search(cand, focus, neighbours)
+            total = float(blen.sum())
+            pool.add(cand, blen)
+            score = 0.0
+            if total < best_total - _EPS:
+                best, best_total = cand.copy(), total
+                ctx.improved(best_total, progress)
+                score = _SCORES[0]
+                since_best = 0
+            else:
+                since_best += 1
+            delta = total - cur_total
+            if delta < -_EPS:
+                score = max(score, _SCORES[1])
+            if delta < -_EPS or ctx.rng.random() < math.exp(-max(delta, 0.0) / temp):
+                if abs(delta) > _EPS:
+                    score = max(score, _SCORES[2])
+                current, cur_total = cand, total
+            if since_best > _RESTART:
+                current, cur_total, since_best = best.copy(), best_total, 0
+            destroy.reward(d, score)
+            repair.reward(r, score)
+            if iteration % _SEGMENT == 0:
+                destroy.update()
+                repair.update()
+                ctx.report(progress)
+    stats = {
+        "iterations": float(iteration),
+        "pool": float(len(pool.lengths)),
+        "recombinations": float(recombined),
+    }
+    ctx.lengths.evaluations += engine.evaluations
+    engine.evaluations = 0
+    return Outcome(_batches(best), stopped=ctx.stopped(), stats=stats)
+
+
+def _recombination_seconds(ctx: Search) -> float:
+    """Time for one recombination: a tenth of the time limit (one second without one)."""
+    if ctx.stop is not None and ctx.stop.time_limit is not None:
+        return max(0.2, 0.1 * ctx.stop.time_limit)
+    return 1.0

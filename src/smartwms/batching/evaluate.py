@@ -1,14 +1,12 @@
 """Tour lengths of batches under a routing policy: the objective every method minimises.
 
 :class:`TourLengths` answers "how long is the tour of these orders?" for any set of units,
-caches every answer, and evaluates many candidate batches in one compiled call where it can:
+caches every answer, and evaluates many candidate batches in one compiled call where it can
+(:mod:`smartwms.batching._engine`: every order a bit mask of its positions):
 
 - ``optimal`` on parallel-aisle layouts of at most three blocks with the depot at an aisle
-  and every SKU in one location: the exact aisle DP over the union of the orders' locations
-  (:meth:`smartwms.routing.bulk.BulkRouter.union_lengths`);
-- the heuristic policies on single-block layouts under the same conditions: closed-form planned
-  walks (:mod:`smartwms.batching._policy_kernel`, the same walks as
-  :func:`smartwms.routing.heuristics.heuristic_walk`);
+  and every SKU in one location: the exact aisle DP of :mod:`smartwms.routing`;
+- the heuristic policies on single-block layouts under the same conditions;
 - anything else: one :func:`smartwms.routing.solve_routing` (or planned walk) per batch.
 
 A heuristic's tour length is its *planned walk* from the leftmost pick aisle (never its mirror
@@ -25,14 +23,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from smartwms.batching._policy_kernel import POLICY_CODES, policy_lengths
+from smartwms.batching._engine import OPTIMAL, POLICY_CODES, Engine
 from smartwms.batching.problem import BatchingProblem
 from smartwms.layout import location_points
 from smartwms.model import ParallelAisleLayout, PickRoute
 from smartwms.routing import solve_routing
-from smartwms.routing.bulk import BulkRouter
+from smartwms.routing._dp_tables import tables_for
+from smartwms.routing.exact import MAX_EXACT_BLOCKS
 from smartwms.routing.heuristics import heuristic_walk
-from smartwms.routing.problem import StockIndex
 
 __all__ = ["TourLengths"]
 
@@ -63,36 +61,13 @@ class TourLengths:
         self.problem = problem
         self.cache: dict[frozenset[int], float] = {}
         self.evaluations = 0
-        self._bulk: BulkRouter | None = None
-        self._policy: int | None = None
-        instance = problem.routing_instance
-        self._groups: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
-        if not problem.single_home:
-            return
-        row = {loc.id: i for i, loc in enumerate(instance.locations)}
-        flat = [row[loc] for unit in problem.orders for loc in unit.locations]
-        offsets = np.cumsum([0, *(len(u.locations) for u in problem.orders)])
-        groups = (np.asarray(offsets, dtype=np.int64), np.asarray(flat, dtype=np.int64))
-        if problem.routing == "optimal":
-            self._bulk = BulkRouter.of(
-                instance, StockIndex.of(instance), problem.depot, problem.depot
-            )
-            if self._bulk is not None:
-                self._groups = groups
-        elif _policy_kernel_applies(problem):
-            layout = instance.layout
-            assert isinstance(layout, ParallelAisleLayout)
-            aisles = np.asarray([loc.aisle for loc in instance.locations], dtype=np.int64)
-            cells = np.asarray([loc.cell for loc in instance.locations], dtype=np.int64)
-            self._policy = POLICY_CODES[problem.routing]
-            self._col = aisles
-            self._y = location_points(layout, aisles, cells).y  # type: ignore[arg-type]
-            self._groups = groups
+        self.engine: Engine | None = _engine_for(problem)
+        """The compiled kernels (``None`` where lengths come from one routing per batch)."""
 
     @property
     def compiled(self) -> bool:
-        """Whether lengths come from a compiled kernel (fast) rather than one solve per batch."""
-        return self._groups is not None
+        """Whether lengths come from the compiled kernels (fast) rather than one solve each."""
+        return self.engine is not None
 
     # ------------------------------------------------------------------ queries
     def length(self, members: Iterable[int]) -> float:
@@ -109,61 +84,35 @@ class TourLengths:
         cache = self.cache
         todo = [k for k in dict.fromkeys(keys) if k not in cache]
         if todo:
-            for key, value in zip(todo, self._compute(todo), strict=True):
+            for key, value in zip(todo, self._compute([sorted(k) for k in todo]), strict=True):
                 cache[key] = value
-            self.evaluations += len(todo)
         return [cache[k] for k in keys]
 
     def uncached(self, batches: Sequence[Sequence[int]]) -> NDArray[np.float64]:
         """Tour lengths of many batches, bypassing the cache (for one-off candidate scans)."""
-        self.evaluations += len(batches)
-        if self._groups is None:
-            return np.asarray(self.lengths(batches), dtype=np.float64)
-        return self._kernel(batches)
+        return np.asarray(self._compute(batches), dtype=np.float64)
 
     # ------------------------------------------------------------------ computing
-    def _compute(self, keys: list[frozenset[int]]) -> list[float]:
-        if self._groups is not None:
-            return self._kernel([sorted(k) for k in keys]).tolist()
-        return [self._slow(sorted(k)) for k in keys]
-
-    def _kernel(self, batches: Sequence[Sequence[int]]) -> NDArray[np.float64]:
-        assert self._groups is not None
+    def _compute(self, batches: Sequence[Sequence[int]]) -> list[float]:
+        if self.engine is None:
+            self.evaluations += len(batches)
+            return [self._slow(list(b)) for b in batches]
         offsets = np.zeros(len(batches) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum([len(b) for b in batches])
         members = np.fromiter(
             (i for b in batches for i in b), dtype=np.int64, count=int(offsets[-1])
         )
-        group_offsets, group_locations = self._groups
-        if self._bulk is not None:
-            return self._bulk.union_lengths(offsets, members, group_offsets, group_locations)
-        instance = self.problem.routing_instance
-        layout = instance.layout
-        assert isinstance(layout, ParallelAisleLayout) and self._policy is not None
-        depot = instance.station_index[self.problem.depot]
-        assert depot.aisle is not None
-        lengths = policy_lengths(
-            self._policy,
-            offsets,
-            members,
-            group_offsets,
-            group_locations,
-            self._col,
-            self._y,
-            float(layout.aisle_spacing),
-            layout.aisle_x(0),
-            layout.cross_aisle_y[1] - layout.cross_aisle_y[0],
-            layout.cross_aisle_y[int(depot.cross_aisle or 0)],
-            int(depot.aisle),
-        )
-        return np.where(np.diff(offsets) > 0, lengths + 2.0 * depot.spur, 0.0)
+        before = self.engine.evaluations
+        out = self.engine.batch_lengths(offsets, members).tolist()
+        self.evaluations += self.engine.evaluations - before
+        self.engine.evaluations = before
+        return out
 
     def _slow(self, members: list[int]) -> float:
         problem = self.problem
         if not members:
             return 0.0
         instance = problem.routing_instance
-        ids = [problem.orders[i].id for i in members]
         layout = instance.layout
         depot = instance.station_index[problem.depot]
         if (
@@ -172,13 +121,11 @@ class TourLengths:
             and isinstance(layout, ParallelAisleLayout)
         ):
             locs = instance.location_index
-            aisles = [
-                int(locs[loc].aisle or 0) for i in members for loc in problem.orders[i].locations
-            ]
-            cells = [
-                int(locs[loc].cell or 0) for i in members for loc in problem.orders[i].locations
-            ]
+            spots = [locs[loc] for i in members for loc in problem.orders[i].locations]
+            aisles = [int(loc.aisle or 0) for loc in spots]
+            cells = [int(loc.cell or 0) for loc in spots]
             return heuristic_walk(problem.routing, layout, depot, aisles, cells).length
+        ids = [problem.orders[i].id for i in members]
         result = solve_routing(
             instance, [ids], method=problem.routing, params={"start": problem.depot}
         )
@@ -197,13 +144,60 @@ class TourLengths:
         return result.routes
 
 
-def _policy_kernel_applies(problem: BatchingProblem) -> bool:
-    layout = problem.routing_instance.layout
-    depot = problem.routing_instance.station_index[problem.depot]
-    return (
-        isinstance(layout, ParallelAisleLayout)
-        and layout.n_blocks == 1
-        and depot.aisle is not None
-        and depot.cross_aisle is not None
-        and problem.routing in POLICY_CODES
+def _engine_for(problem: BatchingProblem) -> Engine | None:
+    """The compiled kernels when they cover the problem (see the module docstring)."""
+    instance = problem.routing_instance
+    layout = instance.layout
+    depot = instance.station_index[problem.depot]
+    if (
+        not problem.single_home
+        or not isinstance(layout, ParallelAisleLayout)
+        or depot.aisle is None
+        or depot.cross_aisle is None
+    ):
+        return None
+    if problem.routing == "optimal":
+        if layout.n_blocks > MAX_EXACT_BLOCKS:
+            return None
+        kind, tables = OPTIMAL, tables_for(layout.n_cross_aisles)
+    elif layout.n_blocks == 1 and problem.routing in POLICY_CODES:
+        kind, tables = POLICY_CODES[problem.routing], tables_for(2)
+    else:
+        return None
+    cpb = layout.cells_per_block
+    words = (cpb + 63) // 64
+    stride = layout.n_blocks * words
+    masks = np.zeros((problem.n, layout.n_aisles * stride), dtype=np.uint64)
+    locs = instance.location_index
+    for unit in problem.orders:
+        for loc_id in unit.locations:
+            loc = locs[loc_id]
+            assert loc.aisle is not None and loc.cell is not None
+            block, within = divmod(loc.cell, cpb)
+            word = loc.aisle * stride + block * words + within // 64
+            masks[unit.index, word] |= np.uint64(1) << np.uint64(within % 64)
+    cells = np.arange(layout.cells_per_aisle, dtype=np.int64)
+    cell_y = np.asarray(
+        location_points(layout, np.zeros_like(cells), cells).y,  # type: ignore[arg-type]
+        dtype=np.float64,
+    )
+    args = tables.kernel_args()
+    return Engine(
+        kind,
+        masks,
+        cell_y,
+        np.asarray(layout.cross_aisle_y, dtype=np.float64),
+        (layout.n_aisles, layout.n_blocks, words, cpb, int(depot.aisle), int(depot.cross_aisle)),
+        (
+            float(layout.aisle_spacing),
+            layout.aisle_x(0),
+            layout.cross_aisle_y[1] - layout.cross_aisle_y[0],
+            layout.cross_aisle_y[depot.cross_aisle],
+            layout.aisle_x(depot.aisle),
+            2.0 * depot.spur,
+        ),
+        (*args[:10], args[11], args[12]),  # the DP tables without h_code
+        problem.load_matrix,
+        problem.limit_vector,
+        problem.max_batch_size,
     )

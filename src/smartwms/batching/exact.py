@@ -1,25 +1,27 @@
 """Exact order batching: set partitioning over every feasible batch.
 
-Every batch that fits on the cart is enumerated (depth first; a subset of a feasible batch is
-feasible) and its tour length computed in bulk. A batch ``S`` is dropped when splitting off one
-of its orders never costs more (``L(S) >= L(S - i) + L({i})``): any plan using it is matched by
-one using the two smaller batches. CP-SAT then chooses batches covering every order exactly
-once at least total length, with the cut "at least as many batches as the articles need carts"
-(it closes most of the relaxation's gap), warm-started from the local search's plan; its bound
-is the proven lower bound.
+1. A short ALNS run gives a plan of length ``U``.
+2. Every batch that fits on the cart is enumerated (depth first; a subset of a feasible batch
+   is feasible) and its tour length computed in bulk.
+3. The linear relaxation (every order covered once, at least as many batches as the cart
+   limits need; HiGHS) gives a lower bound ``B`` and duals. A plan shorter than ``U`` uses
+   only batches whose reduced cost is below ``U - B`` (reduced-cost fixing), so the others
+   are dropped; a batch ``S`` is also dropped when splitting off one of its orders never costs
+   more (``L(S) >= L(S - i) + L({i})``).
+4. CP-SAT solves the set partitioning over the remaining batches, warm-started from the plan;
+   its optimum there is the optimum, and its bound (or ``B``) the proven lower bound.
 
-The enumeration is bounded by ``params.exact_max_columns``; beyond it the method runs ALNS
-instead (status ``feasible``, no lower bound, kpi ``exact_fallback`` = 1).
+The enumeration is bounded by ``params.exact_max_columns``; beyond it the method reports the
+ALNS plan instead (status ``feasible``, no lower bound, kpi ``exact_fallback`` = 1).
 """
 
 from __future__ import annotations
 
-import math
-import threading
+from dataclasses import replace
 
 import numpy as np
-from ortools.sat.python import cp_model
 
+from smartwms.batching.partition import lp_bound, reduced_costs, set_partition
 from smartwms.batching.problem import BatchingProblem, Load
 from smartwms.batching.search import Outcome, Search
 
@@ -29,7 +31,10 @@ __all__ = ["enumerate_batches", "exact", "exact_applies"]
 _AUTO_COLUMNS = 300_000
 # Batches whose lengths are computed per compiled call (the stop is checked between calls).
 _CHUNK = 20_000
-_SCALES = (1, 2, 4, 10, 20, 100, 1000)
+# ALNS iterations of the upper bound.
+_UPPER_ITERATIONS = 300
+# Largest enumeration whose columns are checked for dominance (it indexes every column).
+_PRUNE_COLUMNS = 300_000
 
 
 class _TooMany(Exception):
@@ -71,74 +76,50 @@ def exact_applies(problem: BatchingProblem, limit: int = _AUTO_COLUMNS) -> bool:
     return True
 
 
-def _scale(costs: np.ndarray) -> tuple[int, bool]:
-    """An integer scale making every cost integral (``exact`` False when none does)."""
-    for s in _SCALES:
-        scaled = costs * s
-        if np.all(np.abs(scaled - np.round(scaled)) < 1e-6):
-            return s, True
-    return _SCALES[-1], False
-
-
-def _prune(columns: list[tuple[int, ...]], lengths: np.ndarray) -> list[int]:
-    """Columns not beaten by splitting off one order (see the module docstring)."""
+def _prune(columns: list[tuple[int, ...]], lengths: np.ndarray, candidates: list[int]) -> list[int]:
+    """The candidate columns not beaten by splitting off one order (module docstring)."""
+    if len(columns) > _PRUNE_COLUMNS:
+        return candidates
     index = {frozenset(c): k for k, c in enumerate(columns)}
     keep = []
-    for k, col in enumerate(columns):
-        if len(col) == 1:
-            keep.append(k)
-            continue
+    for k in candidates:
+        col = columns[k]
         whole = frozenset(col)
-        dominated = False
-        for i in col:
-            rest = index[whole - {i}]
-            single = index[frozenset((i,))]
-            if lengths[k] >= lengths[rest] + lengths[single] - 1e-9:
-                dominated = True
-                break
-        if not dominated:
-            keep.append(k)
+        if len(col) > 1 and any(
+            lengths[k] >= lengths[index[whole - {i}]] + lengths[index[frozenset((i,))]] - 1e-9
+            for i in col
+        ):
+            continue
+        keep.append(k)
     return keep
 
 
-def _fewest_batches(problem: BatchingProblem) -> int:
-    """A lower bound on the number of batches: every cart limit's total over its capacity."""
-    total = problem.load(range(problem.n))
-    need = 1
-    for name, limit in problem.cart.limits.items():
-        need = max(need, math.ceil(getattr(total, name) / limit - 1e-9))
-    return need
+def _upper_bound(ctx: Search) -> list[list[int]]:
+    """A good plan to start from: a short ALNS run (on the same stop)."""
+    from smartwms.batching.alns import alns
 
-
-def _watch(ctx: Search, solver: cp_model.CpSolver) -> threading.Event:
-    """Poll the stop from a thread so cancellation also ends a search between solutions."""
-    done = threading.Event()
-
-    def poll() -> None:
-        while not done.wait(0.1):
-            if ctx.stopped():
-                solver.stop_search()
-                return
-
-    threading.Thread(target=poll, daemon=True).start()
-    return done
-
-
-def _warm_start(ctx: Search) -> list[list[int]]:
-    from smartwms.batching.constructive import savings
-    from smartwms.batching.local import Solution, local_search
-
-    sol = Solution(ctx, savings(ctx).batches)
-    local_search(sol)
-    return [b for b in sol.batches if b]
+    iterations = ctx.params.iterations
+    short = replace(
+        ctx,
+        params=ctx.params.model_copy(
+            update={
+                "iterations": _UPPER_ITERATIONS
+                if iterations is None
+                else min(iterations, _UPPER_ITERATIONS)
+            }
+        ),
+    )
+    outcome = alns(short)
+    ctx.best = short.best
+    return outcome.batches
 
 
 def exact(ctx: Search) -> Outcome:
     """Proven optimal batches by set partitioning (see the module docstring)."""
     problem = ctx.problem
-    start = _warm_start(ctx)
-    start_total = ctx.total(start)
-    ctx.improved(start_total, 0.0)
+    start = _upper_bound(ctx)
+    upper = ctx.total(start)
+    ctx.improved(upper, 0.0)
     try:
         columns = enumerate_batches(problem, ctx.params.exact_max_columns)
     except _TooMany:
@@ -154,55 +135,25 @@ def exact(ctx: Search) -> Outcome:
         chunk = columns[lo : lo + _CHUNK]
         lengths[lo : lo + len(chunk)] = ctx.lengths.uncached(chunk)
         ctx.report(0.5 * (lo + len(chunk)) / len(columns))
-    keep = _prune(columns, lengths)
+    stats = {"columns": float(len(columns))}
+    relaxed, duals, cut = lp_bound(problem, columns, lengths)
+    stats["lp_bound"] = relaxed
+    if relaxed >= upper - 1e-6:
+        return Outcome(start, lower_bound=upper, proven=True, stats=stats)
+    rc = reduced_costs(columns, lengths, duals, cut)
+    promising = np.flatnonzero(rc <= upper - relaxed + 1e-6).tolist()
+    keep = _prune(columns, lengths, promising)
     cols = [columns[k] for k in keep]
-    costs = lengths[keep]
-    scale, integral = _scale(costs)
-    model = cp_model.CpModel()
-    x = [model.new_bool_var(f"b{k}") for k in range(len(cols))]
-    covering: list[list[int]] = [[] for _ in range(problem.n)]
-    for k, col in enumerate(cols):
-        for i in col:
-            covering[i].append(k)
-    for i in range(problem.n):
-        model.add_exactly_one(x[k] for k in covering[i])
-    model.add(sum(x) >= _fewest_batches(problem))
-    weights = [round(c * scale) for c in costs]
-    model.minimize(sum(w * v for w, v in zip(weights, x, strict=True)))
-    chosen = {frozenset(b) for b in start}
-    by_key = {frozenset(c): k for k, c in enumerate(cols)}
-    if all(b in by_key for b in chosen):
-        for k in range(len(cols)):
-            model.add_hint(x[k], frozenset(cols[k]) in chosen)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 2
-    solver.parameters.random_seed = ctx.seed
-    if ctx.stop is not None and ctx.stop.time_limit is not None:
-        solver.parameters.max_time_in_seconds = max(0.01, ctx.stop.remaining() or 0.0)
-    done = _watch(ctx, solver)
-    try:
-        status = solver.solve(model)
-    finally:
-        done.set()
-    stats = {
-        "columns": float(len(columns)),
-        "columns_kept": float(len(cols)),
-        "cpsat_seconds": float(solver.wall_time),
-    }
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Outcome(start, stopped=ctx.stopped(), stats=stats)
-    batches = [list(cols[k]) for k in range(len(cols)) if solver.value(x[k])]
-    total = ctx.total(batches)
-    if total > start_total + 1e-9:
-        batches, total = start, start_total
+    stats["columns_kept"] = float(len(cols))
+    found = set_partition(ctx, cols, lengths[keep], hint=start, workers=2)
+    if found is None or found.total > upper - 1e-9:
+        batches, total = start, upper
+    else:
+        batches, total = found.batches, found.total
     ctx.improved(total, 1.0)
-    bound = solver.best_objective_bound / scale
-    # With rounded costs the bound is only good up to the rounding of every chosen batch.
-    slack = 0.0 if integral else problem.n * 0.5 / scale
-    lower = (
-        min(total, math.ceil(bound * scale - 1e-6) / scale - slack) if integral else bound - slack
-    )
-    proven = status == cp_model.OPTIMAL and integral
+    stats["cpsat_seconds"] = found.seconds if found is not None else 0.0
+    proven = found is not None and found.optimal
+    lower = total if proven else max(relaxed, min(total, found.bound if found else relaxed))
     return Outcome(
         batches,
         lower_bound=max(0.0, lower),

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, get_args
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from smartwms.errors import InfeasibleError, InstanceValidationError
@@ -268,6 +270,42 @@ class BatchingProblem:
         ]
         whole = [o for o in self.instance.orders if o.id in kept]
         return self.instance.model_copy(update={"orders": whole + parts})
+
+    @cached_property
+    def load_matrix(self) -> NDArray[np.float64]:
+        """Every unit's load as a row: articles, volume, weight, orders, totes."""
+        return np.asarray(
+            [
+                [u.load.articles, u.load.volume, u.load.weight, u.load.orders, u.load.totes]
+                for u in self.orders
+            ],
+            dtype=np.float64,
+        ).reshape(self.n, 5)
+
+    @cached_property
+    def limit_vector(self) -> NDArray[np.float64]:
+        """The cart's limits in the columns of :attr:`load_matrix` (``inf`` where unlimited)."""
+        c = self.cart
+        return np.asarray(
+            [
+                np.inf if v is None else float(v)
+                for v in (c.articles, c.volume, c.weight, c.orders, c.totes)
+            ],
+            dtype=np.float64,
+        )
+
+    @cached_property
+    def max_batch_size(self) -> int:
+        """Most units one batch can hold (the smallest units first, limit by limit)."""
+        most = self.n
+        loads, limits = self.load_matrix, self.limit_vector
+        for d in range(5):
+            if not np.isfinite(limits[d]):
+                continue
+            sizes = np.sort(loads[:, d])
+            fits = int(np.searchsorted(np.cumsum(sizes), limits[d] * (1 + 1e-9) + 1e-9, "right"))
+            most = min(most, max(1, fits))
+        return max(1, most)
 
     def load(self, members: Iterable[int]) -> Load:
         """The cart load of a batch of units."""

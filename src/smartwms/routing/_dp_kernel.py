@@ -10,14 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = [
-    "batch_lengths",
-    "block_costs",
-    "route_tours",
-    "sweep",
-    "union_lengths",
-    "visiting_order",
-]
+__all__ = ["batch_lengths", "block_costs", "route_tours", "sweep", "visiting_order"]
 
 INF = 1e300
 
@@ -622,93 +615,3 @@ def route_tours(  # type: ignore[no-untyped-def]
         )
         order[lo : lo + visit.shape[0]] = visit
     return lengths, order
-
-
-@njit(cache=True)
-def union_lengths(  # type: ignore[no-untyped-def]
-    tour_offsets,
-    tour_groups,
-    group_offsets,
-    group_locations,
-    loc_col,
-    loc_block,
-    loc_y,
-    n_blocks,
-    cross_y,
-    spacing,
-    depot_col,
-    depot_cross,
-    n_states,
-    empty,
-    v_src,
-    v_dst,
-    v_cfg,
-    v_off,
-    h_src,
-    h_dst,
-    h_sum,
-    h_fin,
-    h_code,
-    final_ok,
-    nonzero,
-):
-    """Shortest tour lengths (no visiting order) of tours given as unions of location groups.
-
-    Tour ``k`` visits every location of the groups ``tour_groups[tour_offsets[k]:
-    tour_offsets[k + 1]]``; group ``g`` holds the locations ``group_locations[group_offsets[g]:
-    group_offsets[g + 1]]`` (rows of ``loc_col``, ``loc_block``, ``loc_y``; absolute aisles).
-    A location shared by several groups is visited once. Lengths exclude the depot's spur; an
-    empty tour has length 0.
-    """
-    n_tours = tour_offsets.shape[0] - 1
-    lengths = np.zeros(n_tours)
-    n_locs = loc_col.shape[0]
-    mark = np.full(n_locs, -1, dtype=np.int64)
-    picked = np.empty(n_locs, dtype=np.int64)
-    dummy3 = np.empty((1, 1, 1), dtype=np.int64)
-    dummy2 = np.empty((1, 1), dtype=np.int64)
-    for k in range(n_tours):
-        m = 0
-        first, last = depot_col, depot_col
-        for t in range(tour_offsets[k], tour_offsets[k + 1]):
-            g = tour_groups[t]
-            for q in range(group_offsets[g], group_offsets[g + 1]):
-                loc = group_locations[q]
-                if mark[loc] != k:
-                    mark[loc] = k
-                    picked[m] = loc
-                    m += 1
-                    c = loc_col[loc]
-                    first = min(first, c)
-                    last = max(last, c)
-        if m == 0:
-            continue
-        rows = picked[:m]
-        cost, has = block_costs(
-            last - first + 1, n_blocks, cross_y, loc_col[rows] - first, loc_block[rows], loc_y[rows]
-        )
-        value = _forward(
-            cost,
-            has,
-            spacing,
-            depot_col - first,
-            depot_cross,
-            n_states,
-            empty,
-            v_src,
-            v_dst,
-            v_cfg,
-            v_off,
-            h_src,
-            h_dst,
-            h_sum,
-            h_fin,
-            dummy3,
-            dummy2,
-            False,
-        )
-        best, _ = _best_final(
-            value, final_ok, nonzero, depot_col - first, depot_cross, last - first + 1
-        )
-        lengths[k] = best
-    return lengths

@@ -34,7 +34,7 @@ from smartwms.model import (
     Station,
     TourStop,
 )
-from smartwms.routing._dp_kernel import route_tours, union_lengths
+from smartwms.routing._dp_kernel import route_tours
 from smartwms.routing._dp_tables import Tables, tables_for
 from smartwms.routing.exact import MAX_EXACT_BLOCKS
 from smartwms.routing.problem import StockIndex
@@ -206,42 +206,6 @@ class BulkRouter:
             }
             out.append(PickRoute.model_validate(route))
         return out
-
-    def union_lengths(
-        self,
-        tour_offsets: NDArray[np.int64],
-        tour_groups: NDArray[np.int64],
-        group_offsets: NDArray[np.int64],
-        group_locations: NDArray[np.int64],
-    ) -> NDArray[np.float64]:
-        """Exact tour lengths (no routes) of tours that are unions of groups of locations.
-
-        Tour ``k`` visits every location of the groups ``tour_groups[tour_offsets[k]:
-        tour_offsets[k + 1]]``; group ``g`` is ``group_locations[group_offsets[g]:
-        group_offsets[g + 1]]`` (rows of ``Instance.locations``). Order batching evaluates
-        candidate batches this way: a group is an order's pick locations, a tour a batch.
-        """
-        t, depot = self.tables, self.depot
-        assert depot.aisle is not None and depot.cross_aisle is not None
-        lengths = union_lengths(
-            tour_offsets,
-            tour_groups,
-            group_offsets,
-            group_locations,
-            self.col,
-            self.block,
-            self.y,
-            self.layout.n_blocks,
-            self.cross_y,
-            float(self.layout.aisle_spacing),
-            depot.aisle,
-            depot.cross_aisle,
-            *t.kernel_args(),
-        )
-        if not np.all(lengths < 1e300):
-            raise SmartwmsError("the exact routing DP found no tour (inconsistent tables)")
-        nonempty = np.diff(tour_offsets) > 0
-        return np.where(nonempty, lengths + 2.0 * self.depot.spur, 0.0)
 
     def route(self, tours: Sequence[Sequence[str]]) -> list[PickRoute | None]:
         """Exact routes of ``tours`` (``None`` for a tour the bulk path does not cover)."""
