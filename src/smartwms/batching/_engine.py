@@ -505,6 +505,97 @@ def removal_gains(assign, load, umask, width, geo, ints, scal, tabs, ws):  # typ
     return out
 
 
+@njit(cache=True)
+def price_batches(  # type: ignore[no-untyped-def]
+    seeds, duals, cut, neighbours, load, limit, umask, width, geo, ints, scal, tabs, ws
+):
+    """Batches of negative reduced cost grown from every seed unit (column generation).
+
+    From ``{seed}``, the best of adding a neighbour of a member (that fits) or dropping a
+    member is applied while it lowers the reduced cost ``L(S) - sum of duals - cut``. Returns
+    ``(offsets, members, lengths, reduced costs)`` of the batches that end below zero.
+    """
+    n = load.shape[0]
+    words = umask.shape[1]
+    inside = np.zeros(n, dtype=np.bool_)
+    members = np.empty(width + 1, dtype=np.int64)
+    mask = np.zeros(words, dtype=np.uint64)
+    tmp = np.zeros(words, dtype=np.uint64)
+    bload = np.zeros(load.shape[1])
+    out_members = []
+    out_offsets = [0]
+    out_lengths = []
+    out_rc = []
+    for s in seeds:
+        members[0] = s
+        k = 1
+        inside[s] = True
+        mask[:] = umask[s]
+        bload[:] = load[s]
+        length = _mask_length(mask, geo, ints, scal, tabs, ws)
+        rc = length - duals[s] - cut
+        while True:
+            best, op, who, best_len = -1e-9, 0, -1, 0.0
+            for t in range(k):
+                m = members[t]
+                for q in range(neighbours.shape[1]):
+                    j = neighbours[m, q]
+                    if j < 0:
+                        break
+                    if inside[j] or not _fits(bload, load[j], limit):
+                        continue
+                    tmp[:] = mask | umask[j]
+                    new_len = _mask_length(tmp, geo, ints, scal, tabs, ws)
+                    delta = new_len - length - duals[j]
+                    if delta < best:
+                        best, op, who, best_len = delta, 1, j, new_len
+            if k > 1:
+                for t in range(k):
+                    tmp[:] = 0
+                    for u in range(k):
+                        if u != t:
+                            tmp |= umask[members[u]]
+                    new_len = _mask_length(tmp, geo, ints, scal, tabs, ws)
+                    delta = new_len - length + duals[members[t]]
+                    if delta < best:
+                        best, op, who, best_len = delta, 2, t, new_len
+            if op == 0:
+                break
+            if op == 1:
+                members[k] = who
+                k += 1
+                inside[who] = True
+                mask |= umask[who]
+                bload += load[who]
+            else:
+                gone = members[who]
+                inside[gone] = False
+                members[who] = members[k - 1]
+                k -= 1
+                bload -= load[gone]
+                mask[:] = 0
+                for u in range(k):
+                    mask |= umask[members[u]]
+            length = best_len
+            rc += best
+            if k >= width:
+                break
+        if rc < -1e-6:
+            for t in range(k):
+                out_members.append(members[t])
+            out_offsets.append(len(out_members))
+            out_lengths.append(length)
+            out_rc.append(rc)
+        for t in range(k):
+            inside[members[t]] = False
+    return (
+        np.asarray(out_offsets, dtype=np.int64),
+        np.asarray(out_members, dtype=np.int64),
+        np.asarray(out_lengths),
+        np.asarray(out_rc),
+    )
+
+
 # ---------------------------------------------------------------------- Python side
 class Engine:
     """The compiled kernels bound to one problem's data (see the module docstring).
@@ -576,6 +667,29 @@ class Engine:
         """Tour lengths of the batches ``members[offsets[k]:offsets[k + 1]]``."""
         self.evaluations += offsets.shape[0] - 1
         return batch_lengths(offsets, members, self.umask, *self._args())
+
+    def price(
+        self,
+        seeds: NDArray[np.int64],
+        duals: NDArray[np.float64],
+        cut: float,
+        neighbours: NDArray[np.int64],
+    ) -> tuple[list[list[int]], NDArray[np.float64], NDArray[np.float64]]:
+        """Batches of negative reduced cost (:func:`price_batches`), their lengths and costs."""
+        offsets, members, lengths, rc = price_batches(
+            seeds,
+            duals,
+            float(cut),
+            neighbours,
+            self.load,
+            self.limit,
+            self.umask,
+            self.width,
+            *self._args(),
+        )
+        flat = members.tolist()
+        cols = [sorted(flat[offsets[k] : offsets[k + 1]]) for k in range(len(offsets) - 1)]
+        return cols, lengths, rc
 
     def removal_gains(self, assign: NDArray[np.int64]) -> NDArray[np.float64]:
         """Length each unit's batch saves without it."""

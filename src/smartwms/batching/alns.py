@@ -19,12 +19,13 @@ of a few hundred iterations per 100 orders when neither is given).
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
 from smartwms.batching.constructive import savings
 from smartwms.batching.local import Solution, local_search
-from smartwms.batching.partition import set_partition
+from smartwms.batching.partition import lp_bound, set_partition
 from smartwms.batching.search import Outcome, Search
 
 __all__ = ["alns"]
@@ -39,6 +40,8 @@ _EPS = 1e-9
 _NEIGHBOURS = 30
 # Iterations without a new best after which the search restarts from the best plan.
 _RESTART = 2000
+# Orders that seed the pricing of one column generation round (all of them up to this many).
+_PRICING_SEEDS = 200
 
 
 class _Adaptive:
@@ -331,6 +334,7 @@ class _Pool:
 
     def __init__(self) -> None:
         self.lengths: dict[frozenset[int], float] = {}
+        self.rounds = 0
 
     def add(self, assign: np.ndarray, blen: np.ndarray) -> None:
         for members in _batches(assign):
@@ -338,11 +342,52 @@ class _Pool:
             if key not in self.lengths:
                 self.lengths[key] = float(blen[assign[members[0]]])
 
-    def recombine(self, ctx: Search, best: np.ndarray, seconds: float) -> np.ndarray | None:
-        """The best plan made of pooled batches (set partitioning), if shorter than ``best``."""
+    def recombine(
+        self,
+        ctx: Search,
+        best: np.ndarray,
+        neighbours: np.ndarray,
+        seconds: float,
+    ) -> np.ndarray | None:
+        """Grow the pool by column generation, then the best plan of pooled batches.
+
+        Rounds of: the set partitioning relaxation over the pool (HiGHS), batches of negative
+        reduced cost grown from every order by the compiled pricing, until none is found or
+        half of ``seconds`` is spent; then set partitioning (CP-SAT) over the pool, hinted by
+        ``best``. ``None`` when that finds nothing.
+        """
+        engine = ctx.lengths.engine
+        assert engine is not None
+        problem = ctx.problem
+        started = time.perf_counter()
+        singles = engine.batch_lengths(
+            np.arange(problem.n + 1, dtype=np.int64), np.arange(problem.n, dtype=np.int64)
+        )
+        for i in range(problem.n):
+            self.lengths.setdefault(frozenset((i,)), float(singles[i]))
+        rounds = 0
+        while time.perf_counter() - started < seconds / 2 and not ctx.stopped():
+            columns = [sorted(k) for k in self.lengths]
+            costs = np.fromiter(self.lengths.values(), dtype=np.float64, count=len(columns))
+            _, duals, cut = lp_bound(problem, columns, costs)
+            seeds = np.arange(problem.n, dtype=np.int64)
+            if problem.n > _PRICING_SEEDS:
+                seeds = np.asarray(ctx.rng.sample(range(problem.n), _PRICING_SEEDS), dtype=np.int64)
+            new, lengths, _ = engine.price(seeds, duals, cut, neighbours)
+            added = 0
+            for col, length in zip(new, lengths.tolist(), strict=True):
+                key = frozenset(col)
+                if key not in self.lengths:
+                    self.lengths[key] = length
+                    added += 1
+            rounds += 1
+            if not added:
+                break
+        self.rounds += rounds
         columns = [sorted(k) for k in self.lengths]
         costs = np.fromiter(self.lengths.values(), dtype=np.float64, count=len(columns))
-        found = set_partition(ctx, columns, costs, hint=_batches(best), time_limit=seconds)
+        left = max(0.1, seconds - (time.perf_counter() - started))
+        found = set_partition(ctx, columns, costs, hint=_batches(best), time_limit=left)
         if found is None:
             return None
         return _assignment(found.batches, best.shape[0])
@@ -383,7 +428,7 @@ def _alns_compiled(ctx: Search) -> Outcome:
             if points and progress >= points[0]:
                 points.pop(0)
                 seconds = _recombination_seconds(ctx)
-                merged = pool.recombine(ctx, best, seconds)
+                merged = pool.recombine(ctx, best, neighbours, seconds)
                 recombined += 1
                 if merged is not None:
                     blen = engine.local_search(merged, np.ones(n, dtype=np.bool_), neighbours)
@@ -434,6 +479,7 @@ def _alns_compiled(ctx: Search) -> Outcome:
         "iterations": float(iteration),
         "pool": float(len(pool.lengths)),
         "recombinations": float(recombined),
+        "pricing_rounds": float(pool.rounds),
     }
     ctx.lengths.evaluations += engine.evaluations
     engine.evaluations = 0

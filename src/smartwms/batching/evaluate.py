@@ -201,3 +201,35 @@ def _engine_for(problem: BatchingProblem) -> Engine | None:
         problem.limit_vector,
         problem.max_batch_size,
     )
+
+
+def warm_up_kernels() -> None:
+    """Call every compiled batching kernel once on a tiny warehouse (loads or builds them).
+
+    Used by the service's worker warm-up, so no job pays for compiling them.
+    """
+    from smartwms.batching.problem import Cart, build_batching_problem
+    from smartwms.model import Instance, Location, Order, OrderLine, Sku, Station, StockRecord
+
+    layout = ParallelAisleLayout(
+        n_aisles=3, aisle_spacing=3, cells_per_block=10, cell_length=1, cross_aisle_widths=1
+    )
+    spots = [("A", 0, 5), ("B", 2, 3), ("C", 1, 8)]
+    instance = Instance(
+        layout=layout,
+        locations=[Location(id=s, aisle=a, cell=c) for s, a, c in spots],
+        skus=[Sku(id=s) for s, _, _ in spots],
+        stock=[StockRecord(sku=s, location=s) for s, _, _ in spots],
+        orders=[Order(id=s, lines=[OrderLine(sku=s)]) for s, _, _ in spots],
+        stations=[Station(id="depot", aisle=0, cross_aisle=1)],
+    )
+    engine = TourLengths(build_batching_problem(instance, cart=Cart(articles=2))).engine
+    assert engine is not None
+    assign = np.arange(3, dtype=np.int64)
+    neighbours = np.asarray([[1, 2], [0, 2], [0, 1]], dtype=np.int64)
+    engine.batch_lengths(np.asarray([0, 2], dtype=np.int64), np.asarray([0, 1], dtype=np.int64))
+    engine.removal_gains(assign)
+    engine.local_search(assign, np.ones(3, dtype=np.bool_), neighbours)
+    assign[0] = -1
+    engine.insert(assign, np.asarray([0], dtype=np.int64), False, np.zeros(1))
+    engine.price(np.arange(3, dtype=np.int64), np.ones(3), 0.0, neighbours)
