@@ -32,7 +32,7 @@ from smartwms.jobs import JobStore, Submission
 from .helpers import example
 
 CHROMIUM = Path(os.environ.get("SMARTWMS_CHROMIUM", "/usr/bin/chromium"))
-KEYS = "alice=key-alice,bob=key-bob,carol=key-carol"
+KEYS = "alice=key-alice,bob=key-bob,carol=key-carol,dave=key-dave"
 WAIT_MS = 240_000  # a cold numba cache on a busy CI machine: the first solve may take minutes
 
 pytestmark = pytest.mark.slow
@@ -72,11 +72,64 @@ def _fill_store(db: Path, owner: str, count: int) -> None:
         )
 
 
+def _big_agv_plan(height: int = 40, width: int = 50, band: int = 8, steps: int = 500):
+    """A valid plan of ``band * width`` (400) agents over ``steps`` steps: the whole band
+    sweeps down and up the map, every agent one cell a step (no vertex or swap conflict)."""
+    period = 2 * (height - band)
+
+    def offset(t: int) -> int:
+        k = t % period
+        return k if k <= height - band else period - k
+
+    positions = [
+        [(r + offset(t)) * width + c for t in range(steps + 1)]
+        for r in range(band)
+        for c in range(width)
+    ]
+    layout = {"kind": "grid", "height": height, "width": width, "rows": ["." * width] * height}
+    return layout, {"height": height, "width": width, "steps": steps, "positions": positions}
+
+
+def _store_agv_job(db: Path, owner: str) -> str:
+    """A finished agv-run job with a 400-agent x 500-step plan (the playback target)."""
+    from smartwms.agv import check_plan
+
+    layout, plan = _big_agv_plan()
+    agents, steps = len(plan["positions"]), plan["steps"]
+    payload = {"layout": layout, "agents": agents, "steps": steps}
+    result = {
+        "agents": agents,
+        "steps": steps,
+        "tasks_completed": 0,
+        "throughput": 0.0,
+        "planner": "synthetic sweep",
+        "assignment": "none",
+        "objective": 0,
+        "conflicts": len(check_plan(plan, layout["rows"])),
+        "timings": {},
+        "plan": plan,
+    }
+    store = JobStore(db)
+    (job,) = store.submit_many([Submission(owner, "agv-run", json.dumps(payload), 60.0, None)])
+    store.close()
+    with sqlite3.connect(db) as connection:
+        connection.execute(
+            "UPDATE jobs SET state='succeeded', started_at=created_at, finished_at=created_at+1,"
+            " progress=1.0, has_result=1, result=? WHERE id=?",
+            (json.dumps(result), job.id),
+        )
+    return job.id
+
+
+AGV_JOB: dict[str, str] = {}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _browser_or_skip()
     data = tmp_path_factory.mktemp("console-data")
     _fill_store(data / "jobs.sqlite3", "carol", 1000)
+    AGV_JOB["id"] = _store_agv_job(data / "jobs.sqlite3", "dave")
     port = _free_port()
     env = {
         **os.environ,
@@ -334,4 +387,56 @@ def test_measure_jobs_page_and_a_routing_view_of_200_tours(
         "target_ms": 1000,
     }
     _shot(page, shots, "job-routing-200")
+    context.close()
+
+
+def test_agv_run_and_dispatch_jobs_play_back_on_the_grid(
+    browser: Any, server: str, shots: Path, tmp_path: Path
+) -> None:
+    context, page = _signed_in(browser, server, "key-alice")
+    for kind in ("agv-run", "dispatch"):
+        job_id = _submit(page, tmp_path, kind, example(kind))
+        page.wait_for_selector("figure.playback[data-ready=true]", timeout=WAIT_MS)
+        plan = page.evaluate(
+            "url => fetch(url).then(r => r.json())", f"/ui/jobs/{job_id}/playback.json"
+        )
+        slider = page.locator("#playback-time")
+        assert slider.get_attribute("max") == str(plan["steps"])
+        assert f"{plan['agents']} agents" in page.locator("output.clock").inner_text()
+        page.locator("#playback-speed").select_option("5")
+        play = page.locator("button.play")
+        play.click()
+        assert play.get_attribute("aria-pressed") == "true"
+        page.wait_for_function("() => Number(document.querySelector('#playback-time').value) > 2")
+        # The keyboard moves the slider step by step (and pauses the clock).
+        slider.focus()
+        page.keyboard.press("Home")
+        page.keyboard.press("ArrowRight")
+        assert play.get_attribute("aria-pressed") == "false"
+        assert slider.input_value() == "1"
+        assert page.locator("svg.traffic rect").count() > 1
+        _shot(page, shots, f"job-{kind}")
+    context.close()
+
+
+def test_measure_playback_of_400_agents(browser: Any, server: str, shots: Path) -> None:
+    context, page = _signed_in(browser, server, "key-dave")
+    page.goto(f"/ui/jobs/{AGV_JOB['id']}")
+    page.wait_for_selector("figure.playback[data-ready=true]", timeout=60_000)
+    assert "400 agents" in page.locator("output.clock").inner_text()
+    page.locator("#playback-speed").select_option("25")
+    page.locator("button.play").click()
+    page.wait_for_timeout(4000)
+    fps = page.evaluate("() => document.querySelector('figure.playback').playback.fps")
+    MEASURED["agv_playback_400_agents_500_steps"] = {"fps": round(fps, 1), "target_fps": 30}
+    _shot(page, shots, "job-agv-400")
+    context.close()
+
+
+def test_tablet_viewport(browser: Any, server: str, shots: Path) -> None:
+    context, page = _signed_in(browser, server, "key-carol", {"width": 768, "height": 1024})
+    # Nothing wider than the screen but the tables' own scroll boxes.
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    _shot(page, shots, "jobs-tablet")
     context.close()

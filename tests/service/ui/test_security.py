@@ -9,18 +9,21 @@ from typing import Any
 
 import pytest
 
-from ..conftest import ALICE, BOB, wait_for
+from ..conftest import ALICE, BOB
 from .helpers import csrf_of, example, field_errors, sign_in
 
 
 @pytest.fixture
-def alice_job(client: Any) -> str:
-    request = example("distance-matrix")
-    answer = client.post("/v1/jobs", json=request, headers=ALICE)
-    assert answer.status_code == 202
-    job_id = answer.json()["id"]
-    wait_for(client, job_id, timeout=240)
-    return str(job_id)
+def alice_job(finished: Any) -> str:
+    return str(finished("distance-matrix")[0])
+
+
+@pytest.fixture
+def client(console_app: Any) -> Any:
+    """A browser without a session on the shared app."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(console_app.app)
 
 
 def test_pages_need_a_session(client: Any) -> None:
@@ -82,6 +85,7 @@ def test_another_keys_job_is_not_found(client: Any, alice_job: str) -> None:
     stream = client.get(f"/ui/jobs/events?ids={alice_job}").text
     assert alice_job not in stream
     assert client.get(f"/v1/jobs/{alice_job}", headers=BOB).status_code == 404
+    assert client.get(f"/v1/jobs/{alice_job}", headers=ALICE).status_code == 200
 
 
 def test_user_text_is_escaped(client: Any) -> None:

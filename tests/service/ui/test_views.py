@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 
 from smartwms.jobs import job_kinds
 from smartwms.service.ui.forms import form_spec
 
 from ..conftest import ALICE, wait_for
-from .helpers import csrf_of, example, field_errors, sign_in
+from .helpers import csrf_of, example, field_errors
 
 
-def _run(client: Any, kind: str) -> tuple[str, dict[str, Any]]:
-    request = example(kind)
-    request["time_limit"] = 120
-    answer = client.post("/v1/jobs", json=request, headers=ALICE)
-    assert answer.status_code == 202, answer.text
-    job_id = answer.json()["id"]
-    job = wait_for(client, job_id, timeout=240)
-    assert job["state"] == "succeeded", job
-    result = client.get(f"/v1/jobs/{job_id}/result", headers=ALICE).json()["result"]
-    return job_id, result
-
-
-@pytest.fixture
-def console(client: Any) -> Any:
-    sign_in(client, "key-alice")
-    return client
-
-
-def test_routing_view_draws_one_path_per_tour_with_its_length(console: Any) -> None:
-    job_id, result = _run(console, "routing")
+def test_routing_view_draws_one_path_per_tour_with_its_length(console: Any, finished: Any) -> None:
+    job_id, result = finished("routing")
     page = console.get(f"/ui/jobs/{job_id}")
     assert page.status_code == 200
     lengths = [float(x) for x in re.findall(r'class="tour"[^>]*data-length="([^"]+)"', page.text)]
@@ -45,8 +29,10 @@ def test_routing_view_draws_one_path_per_tour_with_its_length(console: Any) -> N
     assert "state-succeeded" in page.text
 
 
-def test_slotting_view_shows_heat_maps_before_and_after_and_every_move(console: Any) -> None:
-    job_id, result = _run(console, "slotting")
+def test_slotting_view_shows_heat_maps_before_and_after_and_every_move(
+    console: Any, finished: Any
+) -> None:
+    job_id, result = finished("slotting")
     page = console.get(f"/ui/jobs/{job_id}").text
     assert page.count('class="layout heat-map"') == 2
     moves = result["plan"]["moves"]
@@ -57,9 +43,42 @@ def test_slotting_view_shows_heat_maps_before_and_after_and_every_move(console: 
     assert "picks/day" in page
 
 
-@pytest.mark.parametrize("kind", ["dispatch", "simulation", "distance-matrix"])
-def test_other_kinds_render_their_result(console: Any, kind: str) -> None:
-    job_id, result = _run(console, kind)
+def test_agv_views_play_the_plan_back_and_map_the_traffic(console: Any, finished: Any) -> None:
+    for kind in ("agv-run", "dispatch"):
+        job_id, result = finished(kind)
+        page = console.get(f"/ui/jobs/{job_id}").text
+        assert f'data-src="/ui/jobs/{job_id}/playback.json"' in page
+        assert 'class="layout heat-map traffic"' in page
+        plan = console.get(f"/ui/jobs/{job_id}/playback.json").json()
+        positions = np.frombuffer(base64.b64decode(plan["positions"]), dtype="<i4")
+        positions = positions.reshape(plan["agents"], plan["steps"] + 1)
+        if kind == "agv-run":
+            assert positions.tolist() == result["plan"]["positions"]
+        else:
+            # Every AGV is at each stop's cell at the stop's arrival step, moving one cell a step.
+            width = plan["width"]
+            for agent, route in enumerate(result["routes"]):
+                for stop in route:
+                    assert positions[agent, stop["arrival"]] == stop["cell"]
+            steps = np.abs(np.diff(positions % width)) + np.abs(np.diff(positions // width))
+            assert steps.max() <= 1
+            table = page.split('id="agv-routes"', 1)[1].split("</table>", 1)[0]
+            assert table.count("<tr>") == len(result["routes"]) + 1
+
+
+def test_simulation_view_lists_every_kpi_with_its_interval(console: Any, finished: Any) -> None:
+    job_id, result = finished("simulation")
+    page = console.get(f"/ui/jobs/{job_id}").text
+    table = page.split('id="sim-kpis"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<svg class="ci"') == len(result["kpis"])
+    for name in result["kpis"]:
+        assert name.replace("_", " ") in table
+    assert "order wait s" in table
+
+
+@pytest.mark.parametrize("kind", ["distance-matrix"])
+def test_other_kinds_render_their_result(console: Any, finished: Any, kind: str) -> None:
+    job_id, result = finished(kind)
     page = console.get(f"/ui/jobs/{job_id}")
     assert page.status_code == 200
     assert 'id="result"' in page.text and "state-succeeded" in page.text
@@ -67,8 +86,12 @@ def test_other_kinds_render_their_result(console: Any, kind: str) -> None:
 
 
 def test_jobs_page_lists_newest_first_and_filters(console: Any) -> None:
-    first, _ = _run(console, "routing")
-    second, _ = _run(console, "distance-matrix")
+    ids = []
+    for kind in ("routing", "distance-matrix"):
+        answer = console.post("/v1/jobs", json=example(kind), headers=ALICE)
+        ids.append(answer.json()["id"])
+        wait_for(console, ids[-1], timeout=240)
+    first, second = ids
     page = console.get("/ui/jobs").text
     assert page.index(second[:8]) < page.index(first[:8])
     only = console.get("/ui/jobs", params={"kind": "routing"}).text

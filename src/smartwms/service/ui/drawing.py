@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from smartwms.layout import points_of, resolve_points
 from smartwms.model import GraphLayout, GridLayout, Instance, ParallelAisleLayout, PickRoute
@@ -25,7 +26,10 @@ __all__ = [
     "Canvas",
     "HeatMap",
     "TourDrawing",
+    "aisle_walk",
     "canvas_of",
+    "grid_canvas",
+    "grid_heat",
     "heat_map",
     "sequential_colours",
     "tour_drawings",
@@ -38,8 +42,9 @@ _DASHES = ("", "6 3", "2 2", "8 3 2 3")
 
 
 @cache
-def sequential_colours(n: int = 8, name: str = "cividis") -> tuple[str, ...]:
-    """``n`` colours of a perceptually uniform, colour-blind-safe matplotlib colour map."""
+def sequential_colours(n: int = 8, name: str = "cividis_r") -> tuple[str, ...]:
+    """``n`` colours of a perceptually uniform, colour-blind-safe matplotlib colour map
+    (reversed cividis: pale for little, dark blue for much)."""
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
@@ -235,11 +240,53 @@ def _stop_xy(instance: Instance, canvas: Canvas, ids: list[str]) -> list[tuple[f
     return []
 
 
+def aisle_walk(layout: ParallelAisleLayout, pts: Any) -> list[tuple[float, float]]:
+    """The walked polyline through points of a parallel-aisle layout, in closed form.
+
+    Between two points the picker walks the shortest way (DESIGN.md): straight within one
+    aisle, else up or down to the best cross aisle, along it, and into the other aisle. This
+    is what :func:`smartwms.plotting.routes.route_polyline` finds with a graph search, without
+    building a graph per tour (a view of 200 tours stays fast).
+    """
+    cross_y = layout.cross_aisle_y
+    aisles_x = [layout.aisle_x(a) for a in range(layout.n_aisles)]
+    xs, ys = pts.x.tolist(), pts.y.tolist()
+    aisle, cross = pts.aisle.tolist(), pts.cross.tolist()
+    out: list[tuple[float, float]] = [(xs[0], ys[0])] if xs else []
+    for i in range(len(xs) - 1):
+        x1, y1, a1, c1 = xs[i], ys[i], aisle[i], cross[i]
+        x2, y2, a2, c2 = xs[i + 1], ys[i + 1], aisle[i + 1], cross[i + 1]
+        if a1 >= 0 and a2 >= 0:
+            if a1 == a2:
+                out.append((x2, y2))
+                continue
+            yk = min(cross_y, key=lambda y: abs(y1 - y) + abs(y - y2))
+            out += [(x1, yk), (x2, yk), (x2, y2)]
+        elif a2 >= 0:  # from a station between aisles, along its cross aisle
+            out += [(x2, cross_y[c1]), (x2, y2)]
+        elif a1 >= 0:  # to a station between aisles
+            out += [(x1, cross_y[c2]), (x2, y2)]
+        elif c1 == c2:
+            out.append((x2, y2))
+        else:
+            xb = min(aisles_x, key=lambda x: abs(x1 - x) + abs(x - x2))
+            out += [(xb, y1), (xb, y2), (x2, y2)]
+    return [p for k, p in enumerate(out) if k == 0 or p != out[k - 1]]
+
+
+def _walked(instance: Instance, route: PickRoute) -> list[tuple[float, float]]:
+    layout = instance.layout
+    if isinstance(layout, ParallelAisleLayout):
+        pts = points_of(layout, resolve_points(instance, [s.id for s in route.stops]))
+        return aisle_walk(layout, pts)
+    return route_polyline(instance, route)
+
+
 def tour_drawings(instance: Instance, canvas: Canvas, routes: list[PickRoute]) -> list[TourDrawing]:
     """Every tour as an SVG path along aisles (or arcs), its picks numbered in walking order."""
     drawings: list[TourDrawing] = []
     for k, route in enumerate(routes):
-        line = [(x, canvas.y(y)) for x, y in route_polyline(instance, route)]
+        line = [(x, canvas.y(y)) for x, y in _walked(instance, route)]
         picks = [s.id for s in route.stops if s.kind == "pick"]
         xy = _stop_xy(instance, canvas, picks)
         stops = [Mark(x, y, str(i + 1)) for i, (x, y) in enumerate(xy)]
@@ -351,3 +398,25 @@ def heat_map(
             cls = _class_of(values.get(loc.id, 0.0), peak, len(colours))
             cells.append(Rect(float(col), float(row), 1.0, 1.0, colours[cls]))
     return HeatMap(title, cells, _legend(peak, colours, unit), peak, unit)
+
+
+def grid_heat(layout: GridLayout, counts: Sequence[float], *, unit: str) -> HeatMap:
+    """Traffic on a grid map: free cells with any traffic coloured by class, one rectangle per
+    run of a row (unused cells stay white)."""
+    colours = sequential_colours()
+    peak = float(max(counts, default=0))
+    cells: list[Rect] = []
+    width = layout.width
+    for r in range(layout.height):
+        row = counts[r * width : (r + 1) * width]
+        c = 0
+        while c < width:
+            cls = _class_of(float(row[c]), peak, len(colours))
+            end = c
+            while end + 1 < width and _class_of(float(row[end + 1]), peak, len(colours)) == cls:
+                end += 1
+            if cls > 0:
+                cells.append(Rect(float(c), float(r), float(end - c + 1), 1.0, colours[cls]))
+            c = end + 1
+    legend = [("#ffffff", f"0 {unit}"), *_legend(peak, colours, unit)[1:]]
+    return HeatMap("traffic", cells, legend, peak, unit)

@@ -19,7 +19,13 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from markupsafe import Markup
 from pydantic import TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +43,7 @@ from smartwms.service.schemas import job_view, submission_model
 from smartwms.service.state import ServiceState
 from smartwms.service.ui.forms import FormSpec, form_spec, parse_form
 from smartwms.service.ui.pages import UiError, UiRedirect, fragment, render
+from smartwms.service.ui.playback import PLAYBACK_KINDS, playback_of
 from smartwms.service.ui.session import Session, SessionCodec
 from smartwms.service.ui.uploads import UploadError, read_upload
 from smartwms.service.ui.views import parameters_of, result_view
@@ -301,8 +308,10 @@ _DRAWN: OrderedDict[tuple[str, str], Markup] = OrderedDict()
 _DRAWN_SIZE = 32
 
 
-def _result_html(kind: str, text: str, instance: Instance | None, model: Any) -> Markup:
-    view = result_view(kind, json.loads(text), instance, model)
+def _result_html(
+    job_id: str, kind: str, text: str, instance: Instance | None, model: Any
+) -> Markup:
+    view = result_view(kind, json.loads(text), instance, model, job_id)
     return fragment("results/" + view.template, **view.context)
 
 
@@ -319,7 +328,7 @@ async def _drawn_result(
     text = await run_in_threadpool(state.store.result, job.id, owner)
     if text is None:
         return None
-    html = await run_in_threadpool(_result_html, job.kind, text, instance, model)
+    html = await run_in_threadpool(_result_html, job.id, job.kind, text, instance, model)
     if instance is not None or model is None:
         _DRAWN[key] = html
         while len(_DRAWN) > _DRAWN_SIZE:
@@ -374,6 +383,25 @@ async def cancel(request: Request, job_id: JobId, state: StateDep, session: Sess
         if not job.terminal:
             state.executor.wake()
     return RedirectResponse(f"/ui/jobs/{quote(job_id)}", status_code=303)
+
+
+@router.get("/jobs/{job_id}/playback.json")
+async def playback(
+    request: Request, job_id: JobId, state: StateDep, session: SessionDep
+) -> Response:
+    """The plan of an AGV job for the playback script (positions as packed integers)."""
+    owner = _owner(request, session)
+    job = await run_in_threadpool(state.store.get, job_id, owner)
+    if job is None or job.kind not in PLAYBACK_KINDS:
+        raise UiError(404, f"no AGV job {job_id!r} (for this key)")
+    text = await run_in_threadpool(state.store.result, job.id, owner)
+    payload_text = await run_in_threadpool(state.store.payload, job.id)
+    if text is None or payload_text is None:
+        raise UiError(409, f"job {job_id} has no plan yet")
+    document = await run_in_threadpool(
+        playback_of, job.kind, json.loads(text), json.loads(payload_text)
+    )
+    return JSONResponse(document, headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/jobs/{job_id}/{name}.json")

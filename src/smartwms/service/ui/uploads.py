@@ -60,7 +60,7 @@ def _instance_from_zip(data: bytes, limit: int) -> dict[str, Any]:
                 instance = read_csv_folder(target)
             except SmartwmsError as exc:
                 raise UploadError(str(exc).replace(str(target) + "/", "")) from None
-    return instance.model_dump(mode="json", exclude_defaults=True)
+    return instance.model_dump(mode="json")
 
 
 def _looks_like_instance(doc: dict[str, Any]) -> bool:

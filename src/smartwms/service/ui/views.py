@@ -16,8 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from smartwms.errors import SmartwmsError
-from smartwms.model import Instance
-from smartwms.service.ui.drawing import canvas_of, heat_map, tour_drawings
+from smartwms.model import GridLayout, Instance
+from smartwms.service.ui.drawing import canvas_of, grid_canvas, grid_heat, heat_map, tour_drawings
 
 __all__ = ["ResultView", "parameters_of", "result_view", "unit_of"]
 
@@ -157,9 +157,120 @@ def _generic(result: dict[str, Any], instance: Instance | None) -> ResultView:
     )
 
 
+# ---------------------------------------------------------------------- AGVs
+def _agv(
+    layout: GridLayout,
+    positions: Any,
+    context: dict[str, Any],
+) -> ResultView:
+    from smartwms.service.ui.playback import traffic_counts
+
+    canvas = grid_canvas(layout)
+    counts = traffic_counts(positions, layout.height * layout.width)
+    context.update(
+        canvas=canvas,
+        map=grid_heat(layout, counts.tolist(), unit="agent-steps"),
+        agents=int(positions.shape[0]),
+        steps=int(positions.shape[1] - 1),
+    )
+    return ResultView("agv.html", context)
+
+
+def _agv_run(result: dict[str, Any], _instance: Instance | None, payload: Any) -> ResultView:
+    import numpy as np
+
+    plan = result["plan"]
+    positions = np.asarray(plan["positions"], dtype=np.int32)
+    done, steps = result["tasks_completed"], result["steps"]
+    headline = (
+        f"{result['agents']} AGVs, {steps} steps: {done} tasks completed "
+        f"({result['throughput']:.3g} per step), planner {result['planner']}, "
+        f"assignment {result['assignment']}; {result.get('conflicts', 0)} conflicts in the plan."
+    )
+    kpis = {k: v for k, v in result.items() if k not in ("plan",)}
+    return _agv(
+        payload.layout,
+        positions,
+        {
+            "headline": headline,
+            "note": "The plan is collision-free (checked: no vertex, edge or swap conflict).",
+            "routes": [],
+            "kpis": _kpi_rows(kpis, "cell"),
+        },
+    )
+
+
+def _dispatch(result: dict[str, Any], _instance: Instance | None, payload: Any) -> ResultView:
+    from smartwms.service.ui.playback import dispatch_positions
+
+    service = {o.id: o.service for o in payload.orders}
+    positions = dispatch_positions(payload.layout, result, service)
+    headline = (
+        f"{result['orders_served']} orders served by {result['agvs_used']} AGVs, "
+        f"{result['objective']} moves in all, last delivery at step {result['makespan']}"
+        f"{'; unserved: ' + ', '.join(result['unserved']) if result['unserved'] else ''}."
+    )
+    return _agv(
+        payload.layout,
+        positions,
+        {
+            "headline": headline,
+            "note": "Each AGV walks a shortest path between its stops; dispatch routes are not "
+            "scheduled against each other, so two AGVs may meet.",
+            "routes": list(zip(result["starts"], result["routes"], strict=True)),
+            "kpis": _kpi_rows(
+                {k: v for k, v in result.items() if not isinstance(v, list | dict)}, "cell"
+            ),
+        },
+    )
+
+
+# ---------------------------------------------------------------------- simulation
+def _simulation(result: dict[str, Any], _instance: Instance | None, _payload: Any) -> ResultView:
+    reps = result.get("per_replication") or []
+    rows = []
+    for name, entry in result["kpis"].items():
+        mean = entry.get("mean")
+        lo, hi = (entry.get("ci95") or [None, None])[:2]
+        values = [r[name] for r in reps if isinstance(r.get(name), int | float)]
+        top = max([v for v in [mean, hi, *values] if v is not None] + [0.0]) * 1.08 or 1.0
+
+        def x(value: float | None, top: float = top) -> float | None:
+            return None if value is None else round(200 * max(0.0, value) / top, 2)
+
+        rows.append(
+            {
+                "name": name,
+                "mean": mean,
+                "lo": lo,
+                "hi": hi,
+                "unit": unit_of(name),
+                "top": top,
+                "mean_x": x(mean),
+                "lo_x": x(lo) if lo is not None and hi is not None else None,
+                "hi_x": x(hi),
+                "reps": [x(v) for v in values],
+            }
+        )
+    return ResultView(
+        "simulation.html",
+        {
+            "rows": rows,
+            "replications": result.get("replications"),
+            "scenario": result.get("scenario", ""),
+            "seed": result.get("seed"),
+            "complete": result.get("complete", True),
+            "routing": result.get("routing", ""),
+        },
+    )
+
+
 _BUILDERS: dict[str, Callable[[dict[str, Any], Instance | None, Any], ResultView]] = {
     "routing": lambda r, i, _p: _routing(r, i),
     "slotting": _slotting,
+    "agv-run": _agv_run,
+    "dispatch": _dispatch,
+    "simulation": _simulation,
 }
 
 
@@ -171,13 +282,15 @@ def register_view(
 
 
 def result_view(
-    kind: str, result: dict[str, Any], instance: Instance | None, payload: Any
+    kind: str, result: dict[str, Any], instance: Instance | None, payload: Any, job_id: str = ""
 ) -> ResultView:
     """The view of a result (the generic one when the kind has none or the result is odd)."""
     builder = _BUILDERS.get(kind)
     if builder is not None:
         try:
-            return builder(result, instance, payload)
+            view = builder(result, instance, payload)
+            view.context.setdefault("job_id", job_id)
+            return view
         except (ValidationError, SmartwmsError, KeyError, ValueError, TypeError) as exc:
             log.warning("console: cannot draw a %s result (%s); generic view", kind, exc)
     return _generic(result, instance)
