@@ -42,6 +42,9 @@ def ensure_env() -> None:
     pip = [PY, "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     if _run(*pip, "--upgrade", "pip") != 0 or _run(*pip, "-e", f"{ROOT}[dev]") != 0:
         sys.exit("[dev] installation failed")
+    # Build the solver kernels' compiled cache now, so a fresh server's first job does not
+    # wait for it (a failure here only means the first worker builds it instead).
+    _run(PY, "-m", "smartwms.jobs.warm")
     STAMP.write_text(wanted + "\n")
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
-from smartwms.jobs import JobState, JobStore
+import pytest
+from pydantic import BaseModel
+
+from smartwms.jobs import JobKind, JobState, JobStore, kinds
 from smartwms.jobs.worker import run_job
 from smartwms.layout import distance_matrix
 from smartwms.model import Instance
+from smartwms.stopping import Stop
 
 from .conftest import slow_payload, small_instance
 
@@ -108,3 +113,55 @@ def test_reference_to_a_deleted_instance_fails_with_reason(store: JobStore) -> N
     assert run_job(store, job.id, 1)
     failed = store.get(job.id)
     assert failed.state is JobState.FAILED and failed.error.startswith("instance_id: no stored")
+
+
+class _NoPayload(BaseModel):
+    pass
+
+
+def _register(monkeypatch: pytest.MonkeyPatch, name: str, run: object) -> None:
+    kind = JobKind(name=name, payload_model=_NoPayload, run=run, summary="test kind")  # type: ignore[arg-type]
+    monkeypatch.setitem(kinds._REGISTRY, name, kind)
+
+
+def test_server_dying_as_the_solve_ends_is_not_stored_as_cancelled(
+    store: JobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The solve finished on its own, but the server died just before: reading the stop then
+    # sees the orphaned flag. That is no user's cancellation: nothing may be written, so the
+    # restarted server re-queues the job (a CI flake once stored it as "cancelled").
+    parent = os.getppid()
+
+    def solve_as_the_server_dies(payload: object, stop: object, progress: object) -> dict:
+        monkeypatch.setattr(os, "getppid", lambda: parent + 1)
+        return {"objective": 1.0}
+
+    _register(monkeypatch, "test-orphaned-at-the-end", solve_as_the_server_dies)
+    job, _ = store.submit("alice", "test-orphaned-at-the-end", "{}", time_limit=5)
+    store.claim_next()
+    assert not run_job(store, job.id, 1, parent_pid=parent)
+    assert store.get(job.id).state is JobState.RUNNING
+
+
+def test_time_limit_counts_from_the_start_of_the_solve(
+    store: JobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading the payload (here: made slow) is not solving time; the solve gets its whole limit.
+    seen: list[float | None] = []
+
+    def record_remaining(payload: object, stop: Stop, progress: object) -> dict:
+        seen.append(stop.remaining())
+        return {}
+
+    original = _NoPayload.model_validate_json
+
+    def slow_validate(*args: object, **kwargs: object) -> _NoPayload:
+        time.sleep(1.0)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_NoPayload, "model_validate_json", slow_validate)
+    _register(monkeypatch, "test-remaining", record_remaining)
+    job, _ = store.submit("alice", "test-remaining", "{}", time_limit=1.5)
+    store.claim_next()
+    assert run_job(store, job.id, 1)
+    assert seen and seen[0] is not None and seen[0] > 1.0

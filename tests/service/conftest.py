@@ -41,6 +41,21 @@ def wait_for(
     raise AssertionError(f"job {job_id} not in {states} after {timeout} s: {job}")
 
 
+def _wait_for_a_warm_worker(client: TestClient, timeout: float = 300.0) -> None:
+    """Wait until a worker is warm, so a test's job timeouts measure the job, not start-up.
+
+    A worker's start-up (seconds of CPU importing solvers and loading kernels) can take
+    minutes of wall time on a machine shared by a loaded CI run.
+    """
+    import time
+
+    executor = client.app.state.smartwms.executor  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout
+    while getattr(executor, "ready_workers", 1) < 1:
+        assert time.monotonic() < deadline, f"no worker warm after {timeout} s"
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def make_client(tmp_path: Path) -> Callable[..., Any]:
     """``with make_client(**settings) as client``: a running app (lifespan, workers)."""
@@ -54,6 +69,7 @@ def make_client(tmp_path: Path) -> Callable[..., Any]:
         }
         values.update(overrides)
         with TestClient(create_app(ServiceSettings(**values))) as client:
+            _wait_for_a_warm_worker(client)
             yield client
 
     return factory

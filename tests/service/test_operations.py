@@ -24,6 +24,7 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "detail": {}}
     ready = client.get("/readyz").json()
     assert ready["status"] == "ready" and ready["detail"]["workers"] == 1
+    assert ready["detail"]["workers_ready"] == 1  # the client fixture waits for a warm worker
 
 
 def test_metrics_count_jobs_by_state_and_solve_seconds(client: TestClient) -> None:

@@ -6,6 +6,8 @@
   task-order rules).
 * :func:`solve_dispatch` - offline dispatch of known transport orders (OR-Tools pickup and
   delivery: capacities, time windows, several orders per AGV).
+* :class:`OnlineFleet` - a fleet stepped by an outside clock (a simulation, a shift plan):
+  errands with holds, the same collision-free planner.
 * :class:`Grid` - neighbour tables and cached per-goal BFS distance fields.
 """
 
@@ -16,6 +18,7 @@ from smartwms.agv.dispatch import DispatchResult, DispatchStop, TransportOrder, 
 from smartwms.agv.grid import UNREACHABLE, Grid
 from smartwms.agv.guidance import TrafficGuidance
 from smartwms.agv.lifelong import PLANNERS, AgvRunResult, run_lifelong
+from smartwms.agv.online import Arrival, Errand, OnlineFleet
 from smartwms.agv.pibt import PIBT
 from smartwms.agv.tasks import RoundRobinTasks, Task, TaskPool, generated_tasks, lorr_pool
 from smartwms.agv.windowed import WindowedPlanner
@@ -26,11 +29,14 @@ __all__ = [
     "PLANNERS",
     "UNREACHABLE",
     "AgvRunResult",
+    "Arrival",
     "BatteryPolicy",
     "Conflict",
     "DispatchResult",
     "DispatchStop",
+    "Errand",
     "Grid",
+    "OnlineFleet",
     "RoundRobinTasks",
     "Task",
     "TaskPool",

@@ -107,7 +107,8 @@ class AgvRunResult:
         Path(path).write_text(json.dumps(self.plan_dict(), separators=(",", ":")) + "\n")
 
 
-def _check_starts(grid: Grid, starts: Sequence[int]) -> None:
+def check_starts(grid: Grid, starts: Sequence[int]) -> None:
+    """Raise naming the agent when a start cell is not free or is shared."""
     problems = []
     seen: dict[int, int] = {}
     for i, cell in enumerate(starts):
@@ -198,7 +199,7 @@ def run_lifelong(
     if assign not in ("greedy", "optimal"):
         raise InstanceValidationError([("assign", f"expected greedy or optimal, got {assign!r}")])
     grid = grid or Grid(layout)
-    _check_starts(grid, starts)
+    check_starts(grid, starts)
     n = len(starts)
     grid.reserve(2 * n + 64)
     fleet = _Fleet(starts, seed)
@@ -241,7 +242,7 @@ def run_lifelong(
         if battery is not None:
             battery.before_step(fleet.pos, fleet.queue, t)
         goals = [fleet.goal(i) for i in range(n)]
-        parking = _make_way(grid, fleet, goals)
+        parking = make_way(grid, fleet.pos, [bool(q) for q in fleet.queue], goals)
         if battery is not None:
             goals = battery.goals(goals, fleet.pos)
         field_of = guide.fields(fleet.pos, goals) if guide is not None else None
@@ -297,23 +298,25 @@ def run_lifelong(
     )
 
 
-def _make_way(grid: Grid, fleet: _Fleet, goals: list[int]) -> list[int]:
+def make_way(
+    grid: Grid, pos: Sequence[int], has_task: Sequence[bool], goals: list[int]
+) -> list[int]:
     """Idle agents standing on another agent's goal get a nearby parking goal instead.
 
     An idle agent's goal is its own cell, and PIBT cannot push an agent out of a dead end
     towards the agent that wants in; sending the idle one to the nearest cell that is nobody's
     goal, not a dead end and not occupied, with top priority for that step, resolves that
-    deadlock before it happens. Returns the agents sent to park.
+    deadlock before it happens. ``goals`` is updated in place; returns the agents sent to park.
     """
-    wanted = {g for i, g in enumerate(goals) if fleet.queue[i]}
-    blocking = [i for i in range(len(goals)) if not fleet.queue[i] and fleet.pos[i] in wanted]
+    wanted = {g for i, g in enumerate(goals) if has_task[i]}
+    blocking = [i for i in range(len(goals)) if not has_task[i] and pos[i] in wanted]
     if not blocking:
         return []
     taken = np.zeros(grid.size, dtype=bool)
-    taken[list(wanted | set(fleet.pos) | set(goals))] = True
+    taken[list(wanted | set(pos) | set(goals))] = True
     parkable = grid.parkable & ~taken
     for i in blocking:
-        dist = grid.distances_to(fleet.pos[i])
+        dist = grid.distances_to(pos[i])
         options = np.flatnonzero(parkable)
         if options.size == 0:
             continue

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from smartwms.jobs.store import Job, JobState, JobStore
+from smartwms.jobs.worker import READY
 
 __all__ = ["Executor", "LocalExecutor"]
 
@@ -47,13 +48,40 @@ class Executor(Protocol):
         """How many jobs run at once."""
 
 
+# Seconds past a job's time limit (and grace) after which a worker that keeps the job without
+# using CPU (blocked, or starved by a machine busy with other work) is given up on.
+_STALL_SECONDS = 600.0
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system, every thread) a process has used; ``None`` without ``/proc``."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return None
+    # Fields after the command name (which may hold spaces, hence the last ")"): utime and
+    # stime are the 14th and 15th fields of the line, in clock ticks.
+    fields = stat.rsplit(b")", 1)[1].split()
+    try:
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+    except (IndexError, ValueError):
+        return None
+
+
 @dataclass
 class _Slot:
     process: subprocess.Popen[str]
     job: Job | None = None
+    # The worker said it is warm (solvers imported, kernels loaded): it may take jobs.
+    ready: bool = False
+    # When the current job was handed over (monotonic) and the worker's CPU time then.
+    handed_at: float = 0.0
+    cpu_at_hand: float | None = None
 
     def answered(self) -> bool:
-        """Whether the worker wrote a line (its job finished) or closed its stdout."""
+        """Whether the worker wrote a line (ready, or its job finished) or closed its stdout."""
         assert self.process.stdout is not None
         ready, _, _ = select.select([self.process.stdout], [], [], 0)
         return bool(ready)
@@ -61,13 +89,27 @@ class _Slot:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def close_pipes(self) -> None:
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+    def job_cpu_seconds(self) -> float | None:
+        """CPU time the worker spent on its current job, ``None`` where it cannot be read."""
+        now = _cpu_seconds(self.process.pid)
+        return None if now is None or self.cpu_at_hand is None else now - self.cpu_at_hand
+
 
 class LocalExecutor:
     """Runs jobs in ``workers`` long-lived local processes, one job per process at a time.
 
-    A dispatcher thread claims the oldest queued job for each idle worker, watches for answers,
-    kills a worker that overruns its job's time limit by more than ``grace`` seconds (the job
-    fails with that reason) and replaces workers that die.
+    Workers warm up first (solvers imported, compiled kernels loaded) and take jobs only once
+    they say they are ready, so no job's time limit is spent on start-up. A dispatcher thread
+    claims the oldest queued job for each ready worker, watches for answers, kills a worker
+    that overruns its job's time limit by more than ``grace`` seconds of its own CPU time (the
+    job fails with that reason; a worker starved of CPU by a busy machine is not punished for
+    it) and replaces workers that die.
 
     Parameters
     ----------
@@ -76,7 +118,10 @@ class LocalExecutor:
     workers
         Concurrency limit: jobs solved at the same time.
     grace
-        Seconds past a job's time limit before its worker is killed.
+        Seconds past a job's time limit before its worker is killed: both the wall time since
+        the job was handed over and the CPU time the worker spent on it must exceed the limit
+        plus ``grace`` (a job that keeps its worker without using CPU is killed after
+        ``_STALL_SECONDS`` more).
     on_finished
         Called in the dispatcher thread with each job that reached a terminal state.
     """
@@ -111,6 +156,11 @@ class LocalExecutor:
     def alive(self) -> bool:
         """Whether the dispatcher is running."""
         return self._thread is not None and self._thread.is_alive()
+
+    @property
+    def ready_workers(self) -> int:
+        """Workers warm and taking jobs (fewer than ``workers`` while some still start up)."""
+        return sum(1 for slot in list(self._slots) if slot.ready)
 
     def worker_pids(self) -> list[int]:
         """Process ids of the current workers."""
@@ -162,10 +212,7 @@ class LocalExecutor:
         except subprocess.TimeoutExpired:
             slot.process.kill()
             slot.process.wait(timeout=5)
-        for pipe in (slot.process.stdin, slot.process.stdout):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
+        slot.close_pipes()
 
     def _loop(self) -> None:
         while not self._closing.is_set():
@@ -181,7 +228,7 @@ class LocalExecutor:
     def _sleep(self, timeout: float) -> None:
         """Wait for a worker's answer, a wake-up call or ``timeout`` seconds, whichever first."""
         readers: list[Any] = [self._wake_r]
-        readers += [s.process.stdout for s in self._slots if s.job is not None]
+        readers += [s.process.stdout for s in self._slots if s.job is not None or not s.ready]
         ready, _, _ = select.select(readers, [], [], timeout)
         if self._wake_r in ready:
             with contextlib.suppress(BlockingIOError):
@@ -192,7 +239,15 @@ class LocalExecutor:
         busy = False
         for index, slot in enumerate(self._slots):
             if slot.job is None:
-                if not slot.alive():
+                if not slot.ready and slot.alive() and slot.answered():
+                    self._read_ready(index)
+                elif not slot.alive():
+                    log.warning(
+                        "worker %d exited (code %s) while idle; starting another",
+                        slot.process.pid,
+                        slot.process.returncode,
+                    )
+                    self._discard(slot)
                     self._slots[index] = self._spawn()
                 continue
             if slot.answered():
@@ -205,26 +260,59 @@ class LocalExecutor:
             elif not slot.alive():
                 code = slot.process.returncode
                 self._replace(index, f"the worker process died (exit code {code})")
-            elif time.time() > (slot.job.started_at or time.time()) + (
-                slot.job.time_limit + self.grace
-            ):
-                self._replace(
-                    index,
-                    f"the solver did not stop within {self.grace:g} s after its time limit "
-                    f"of {slot.job.time_limit:g} s; its worker was terminated",
-                )
+            elif (overrun := self._overrun(slot)) is not None:
+                self._replace(index, overrun)
             else:
                 busy = True
         return busy
 
-    def _replace(self, index: int, reason: str) -> None:
+    def _read_ready(self, index: int) -> None:
+        """Read a warming worker's first line: ``ready``, or end of file if it died."""
         slot = self._slots[index]
+        assert slot.process.stdout is not None
+        line = slot.process.stdout.readline()
+        if line.strip() == READY:
+            slot.ready = True
+            return
+        log.warning("worker %d failed during start-up; starting another", slot.process.pid)
+        self._discard(slot)
+        self._slots[index] = self._spawn()
+
+    def _overrun(self, slot: _Slot) -> str | None:
+        """Why the slot's worker must be killed for overrunning its job, or ``None``."""
+        assert slot.job is not None
+        limit = slot.job.time_limit
+        budget = limit + self.grace
+        wall = time.monotonic() - slot.handed_at
+        if wall <= budget:
+            return None
+        # Wall time alone would punish a worker that a busy machine starved of CPU; the
+        # worker's own CPU time says whether it is the solver that ignores its stop signal.
+        # (Both must exceed the budget: a multi-threaded solve uses CPU faster than wall time.)
+        cpu = slot.job_cpu_seconds()
+        if cpu is None or cpu > budget:
+            spent = "" if cpu is None else f" ({cpu:.1f} s of CPU time)"
+            return (
+                f"the solver did not stop within {self.grace:g} s after its time limit "
+                f"of {limit:g} s{spent}; its worker was terminated"
+            )
+        if wall > budget + _STALL_SECONDS:
+            return (
+                f"the worker made no progress: {wall:.0f} s after its job started (time limit "
+                f"{limit:g} s) it had used {cpu:.1f} s of CPU; it was terminated"
+            )
+        return None
+
+    @staticmethod
+    def _discard(slot: _Slot) -> None:
+        """Kill a worker (if still running) and release its pipes."""
         slot.process.kill()
         slot.process.wait(timeout=5)
-        for pipe in (slot.process.stdin, slot.process.stdout):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
+        slot.close_pipes()
+
+    def _replace(self, index: int, reason: str) -> None:
+        slot = self._slots[index]
+        self._discard(slot)
         job = slot.job
         self._slots[index] = self._spawn()
         if job is not None:
@@ -244,12 +332,14 @@ class LocalExecutor:
         """Give idle workers the oldest queued jobs; returns whether one was started."""
         started = False
         for slot in self._slots:
-            if slot.job is not None or not slot.alive():
+            if slot.job is not None or not slot.ready or not slot.alive():
                 continue
             job = self.store.claim_next()
             if job is None:
                 break
             slot.job = job
+            slot.handed_at = time.monotonic()
+            slot.cpu_at_hand = _cpu_seconds(slot.process.pid)
             assert slot.process.stdin is not None
             try:
                 slot.process.stdin.write(f"{job.id} {job.attempt}\n")

@@ -20,18 +20,24 @@ from smartwms.errors import SmartwmsError
 from smartwms.jobs.instances import payload_instance_id
 from smartwms.jobs.kinds import get_kind
 from smartwms.jobs.store import JobState, JobStore
+from smartwms.jobs.warm import warm_up
 from smartwms.model import Instance
 from smartwms.stopping import Stop
 
-__all__ = ["run_job", "worker_main"]
+__all__ = ["READY", "run_job", "worker_main"]
 
 log = logging.getLogger("smartwms.jobs.worker")
 
 # How often the cancel flag is read from the store and progress written to it (seconds).
 _CANCEL_POLL_INTERVAL = 0.1
 _PROGRESS_INTERVAL = 0.25
-# Scheduling priority of workers relative to the server (higher: lower priority).
-_WORKER_NICENESS = 15
+# The line a worker writes once it is warm and takes jobs.
+READY = "ready"
+# Scheduling priority of workers relative to the server (higher: lower priority). At 10 a
+# worker sharing a core with the API gets about a tenth of it (CFS weights 110 vs 1024), so
+# submissions stay fast; at 15 (weight 36) a loaded machine starved solves to 1 % of a core,
+# and a job stopped by its time limit took minutes to hand its answer back.
+_WORKER_NICENESS = 10
 
 
 class _CancelFlag:
@@ -50,10 +56,14 @@ class _CancelFlag:
         if now < self._next:
             return self._last
         self._next = now + _CANCEL_POLL_INTERVAL
+        self._last = self.parent_gone() or self.store.cancel_requested(self.job_id)
+        return self._last
+
+    def parent_gone(self) -> bool:
+        """Whether the server that started this worker died (checked now, then remembered)."""
         if self.parent_pid is not None and os.getppid() != self.parent_pid:
             self.orphaned = True
-        self._last = self.orphaned or self.store.cancel_requested(self.job_id)
-        return self._last
+        return self.orphaned
 
 
 class _ProgressWriter:
@@ -129,13 +139,14 @@ def run_job(store: JobStore, job_id: str, attempt: int, parent_pid: int | None =
     if job is None or payload_json is None:
         return False
     flag = _CancelFlag(store, job_id, parent_pid)
-    stop = Stop(time_limit=job.time_limit, external=flag)
     progress = _ProgressWriter(store, job_id, attempt)
     try:
         kind = get_kind(job.kind)
         payload = _resolve_instance(
             store, job.owner, kind.payload_model.model_validate_json(payload_json)
         )
+        # The job's clock starts with the solve: loading the payload is not solving time.
+        stop = Stop(time_limit=job.time_limit, external=flag)
         result = kind.run(payload, stop, progress)
         text = json.dumps(result, allow_nan=False, separators=(",", ":"))
     except SmartwmsError as exc:
@@ -148,11 +159,14 @@ def run_job(store: JobStore, job_id: str, attempt: int, parent_pid: int | None =
             JobState.FAILED,
             error=f"the {job.kind} solver failed unexpectedly ({type(exc).__name__})",
         )
-    if flag.orphaned:
+    cancelled = stop.cancelled
+    # Asked after reading the stop: its flag may have just seen the server die, and a stop
+    # caused by that death must not be stored as the user's cancellation.
+    if flag.parent_gone():
         # The server died: the restarted one re-queues this job; writing now could only race.
         return False
-    state = JobState.CANCELLED if stop.cancelled else JobState.SUCCEEDED
-    message = "stopped on request; best solution kept" if stop.cancelled else None
+    state = JobState.CANCELLED if cancelled else JobState.SUCCEEDED
+    message = "stopped on request; best solution kept" if cancelled else None
     return store.finish(
         job_id,
         attempt,
@@ -164,22 +178,29 @@ def run_job(store: JobStore, job_id: str, attempt: int, parent_pid: int | None =
 
 
 def worker_main(db_path: str) -> None:
-    """Entry point of a worker process: run the jobs named on stdin until it closes.
+    """Entry point of a worker process: warm up, then run the jobs named on stdin until it closes.
 
-    The protocol is one line per job: ``JOB_ID ATTEMPT`` in, ``JOB_ID`` out when finished.
-    Anything a solver prints goes to stderr so it cannot corrupt the protocol on stdout.
+    The protocol: the worker writes ``ready`` once it is warm (solvers imported, compiled
+    kernels loaded), then one line per job: ``JOB_ID ATTEMPT`` in, ``JOB_ID`` out when
+    finished. Anything a solver prints goes to stderr so it cannot corrupt the protocol on stdout.
     """
-    import smartwms.jobs  # noqa: F401  (registers the built-in kinds in this process)
-
-    # Solves are batch work: yield the CPU to the API process so submissions stay fast.
-    with contextlib.suppress(OSError):
-        os.nice(_WORKER_NICENESS)
-
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     parent = os.getppid()
+    # Start-up costs (imports, kernel compilation) never see a job's stop signal: pay them
+    # before taking a job, so no job's time limit is spent on them. At normal priority: once
+    # per worker, and a worker starved during start-up would leave every job queued.
+    seconds = warm_up()
+    log.debug("worker %d warm in %.1f s", os.getpid(), seconds)
+    # Solves are batch work: yield the CPU to the API process so submissions stay fast.
+    with contextlib.suppress(OSError):
+        os.nice(_WORKER_NICENESS)
     store = JobStore(db_path)
     try:
+        try:
+            replies.write(READY + "\n")
+        except (BrokenPipeError, OSError):
+            return
         for line in sys.stdin:
             fields = line.split()
             if len(fields) != 2:

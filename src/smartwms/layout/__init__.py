@@ -10,10 +10,12 @@ from smartwms.layout.graph import (
     grid_graph,
     layout_graph,
 )
+from smartwms.layout.gridmap import WarehouseGrid, warehouse_grid
 
 __all__ = [
     "AislePoints",
     "GeneratorConfig",
+    "WarehouseGrid",
     "aisle_distances",
     "aisle_network",
     "distance_matrix",
@@ -25,4 +27,5 @@ __all__ = [
     "location_points",
     "points_of",
     "resolve_points",
+    "warehouse_grid",
 ]

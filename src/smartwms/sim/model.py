@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from smartwms.sim.agvgrid import GridAgvs
 from smartwms.sim.prepare import OrderPlan, Prepared
 
 __all__ = ["KPI_NAMES", "ReplicationResult", "random_streams", "simulate"]
@@ -169,6 +170,9 @@ class _Model:
         self.run_seconds = 0.0
         self.run_cpu_seconds = 0.0
         self.breaks = sorted((b.start_s, b.start_s + b.duration_s) for b in sc.shifts.breaks)
+        self.seed, self.replication = seed, replication
+        self.driven = np.zeros(n)  # metres the AGVs drove per order, on the grid map
+        self.grid_agvs: GridAgvs | None = None
 
     # ------------------------------------------------------------------ processes
     def source(self) -> Generator[simpy.Event, Any, None]:
@@ -262,7 +266,9 @@ class _Model:
             yield env.timeout(walk)
 
     # ------------------------------------------------------------------ goods-to-person
-    def station(self, agvs: simpy.Resource) -> Generator[simpy.Event, Any, None]:
+    def station(
+        self, agvs: simpy.Resource | GridAgvs, station: int = 0
+    ) -> Generator[simpy.Event, Any, None]:
         env = self.env
         while True:
             yield from self._take_break()
@@ -276,7 +282,11 @@ class _Model:
             arrived: simpy.Store = simpy.Store(env)
             done = [env.event() for _ in plan.agv_m]
             for j, metres in enumerate(plan.agv_m):
-                env.process(self.agv_trip(agvs, metres, j, arrived, done[j]))
+                if isinstance(agvs, GridAgvs):
+                    cell = plan.agv_cells[j]
+                    env.process(self.grid_trip(agvs, k, cell, station, j, arrived, done[j]))
+                else:
+                    env.process(self.agv_trip(agvs, metres, j, arrived, done[j]))
             for _ in plan.agv_m:
                 j = yield arrived.get()
                 yield env.timeout(per_line)
@@ -300,12 +310,38 @@ class _Model:
             yield done
             yield self.env.timeout(drive + agv.handling_s)
 
+    def grid_trip(
+        self,
+        agvs: GridAgvs,
+        k: int,
+        cell: int,
+        station: int,
+        j: int,
+        arrived: simpy.Store,
+        done: simpy.Event,
+    ) -> Generator[simpy.Event, Any, None]:
+        """One order line on the grid map: an AGV brings the rack at ``cell`` to ``station``."""
+        metres = yield from agvs.line(station, cell, lambda: arrived.put(j), done)
+        self.driven[k] += metres
+
     # ------------------------------------------------------------------ run
     def run(self) -> int:
         """Run to the end of the drain period; returns the number of events scheduled."""
         env, sc = self.env, self.sc
         env.process(self.source())
-        if sc.agv.enabled:
+        if sc.agv.enabled and self.p.agv_grid is not None:
+            grid = self.p.agv_grid
+            self.grid_agvs = GridAgvs(
+                env,
+                grid,
+                speed_mps=sc.agv.speed_mps,
+                handling_s=sc.agv.handling_s,
+                planner=sc.agv.planner,
+                seed=self.seed * 100_003 + self.replication,
+            )
+            for s in range(sc.agv.stations):
+                env.process(self.station(self.grid_agvs, s))
+        elif sc.agv.enabled:
             agvs = simpy.Resource(env, capacity=sc.agv.count)
             for _ in range(sc.agv.stations):
                 env.process(self.station(agvs))
@@ -333,6 +369,9 @@ class _Model:
         plans = self.p.plans
         lines = np.array([plans[i].lines for i in self.pool_idx], dtype=float)
         travel = np.array([plans[i].travel_m for i in self.pool_idx], dtype=float)
+        if self.grid_agvs is not None:
+            # What the AGVs drove, known for completed orders only.
+            travel = np.where(done, self.driven, math.nan)
         arrived = in_window & done
         cycle = (self.end - self.times)[arrived]
         wait_mask = in_window & ~np.isnan(self.start)
@@ -349,7 +388,7 @@ class _Model:
             "cycle_time_p95_s": float(np.percentile(cycle, 95)) if len(cycle) else math.nan,
             "order_wait_s": _mean(wait),
             "picker_utilisation": float(st.busy / available) if available > 0 else math.nan,
-            "travel_per_order_m": _mean(travel[in_window]),
+            "travel_per_order_m": _nanmean(travel[in_window]),
             "congestion_wait_s": _mean(self.cong[in_window]),
             "replenishments_per_hour": st.replenishments / window_h,
             "stockouts": float(st.stockouts),
@@ -362,6 +401,11 @@ class _Model:
 
 def _mean(values: np.ndarray) -> float:
     return float(np.mean(values)) if len(values) else math.nan
+
+
+def _nanmean(values: np.ndarray) -> float:
+    known = values[~np.isnan(values)]
+    return float(np.mean(known)) if len(known) else math.nan
 
 
 def simulate(prepared: Prepared, *, seed: int = 0, replication: int = 0) -> ReplicationResult:

@@ -12,18 +12,26 @@ import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from smartwms.errors import InputFileError, SmartwmsError
 from smartwms.io import load_instance
 from smartwms.layout import distance_matrix
-from smartwms.model import Instance, Order, OrderLine, ParallelAisleLayout
+from smartwms.layout.gridmap import WarehouseGrid, parking_cells, warehouse_grid
+from smartwms.model import GridLayout, Instance, Order, OrderLine, ParallelAisleLayout
 from smartwms.sim.scenario import Scenario, ScenarioError
 from smartwms.sim.travel import Tour, route_orders
 
-__all__ = ["Leg", "OrderPlan", "Prepared", "load_plan_assignment", "prepare", "scenario_instance"]
+__all__ = [
+    "AgvGrid",
+    "Leg",
+    "OrderPlan",
+    "Prepared",
+    "load_plan_assignment",
+    "prepare",
+    "scenario_instance",
+]
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,23 @@ class OrderPlan:
     slots: tuple[int, ...]
     quantities: tuple[float, ...]
     agv_m: tuple[float, ...]
+    agv_cells: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgvGrid:
+    """The goods-to-person fleet on the warehouse's grid map (``agv.fidelity = grid``).
+
+    ``ports[s]`` is the cell of pick station ``s`` and ``queues[s]`` where the next AGV for it
+    waits; ``starts`` the AGVs' start cells (the free cells nearest the depot); one move is
+    ``cell_m`` long.
+    """
+
+    layout: GridLayout
+    cell_m: float
+    ports: tuple[int, ...]
+    queues: tuple[int, ...]
+    starts: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -70,6 +95,7 @@ class Prepared:
     slot_aisle: tuple[int, ...]
     routing_used: str
     tours: tuple[Tour, ...] | None = None
+    agv_grid: AgvGrid | None = None
 
 
 # ---------------------------------------------------------------------- instance and slotting
@@ -258,8 +284,22 @@ def prepare(
             progress=progress,
         )
         routing_used = scenario.travel.routing
+    elif scenario.agv.enabled and scenario.agv.fidelity == "grid":
+        routing_used = f"agv (grid map, {scenario.agv.planner} online planner)"
     elif scenario.agv.enabled:
         routing_used = "agv (aisle-network distance x detour factor)"
+    agv_grid: AgvGrid | None = None
+    wgrid: WarehouseGrid | None = None
+    if scenario.agv.enabled and scenario.agv.fidelity == "grid":
+        assert instance is not None
+        wgrid = _warehouse_grid(instance, scenario)
+        agv_grid = AgvGrid(
+            layout=wgrid.layout,
+            cell_m=wgrid.cell_m,
+            ports=wgrid.ports,
+            queues=wgrid.queues,
+            starts=_agv_starts(wgrid, scenario.agv.count),
+        )
 
     slot_ids = sorted({slots[ln.sku] for o in pool for ln in o.lines}) if needs_geometry else []
     slot_index = {s: i for i, s in enumerate(slot_ids)}
@@ -297,6 +337,7 @@ def prepare(
                 slots=tuple(slot_index[s] for s in locs) if scenario.replenishment.enabled else (),
                 quantities=tuple(float(ln.quantity) for ln in order.lines),
                 agv_m=agv_m,
+                agv_cells=tuple(wgrid.access[loc] for loc in locs) if wgrid is not None else (),
             )
         )
 
@@ -319,9 +360,19 @@ def prepare(
         slot_aisle=slot_aisle,
         routing_used=routing_used,
         tours=tuple(tours) if tours is not None else None,
+        agv_grid=agv_grid,
     )
 
 
-def instance_path(scenario: Scenario) -> Path | None:
-    """Where the scenario's instance file is, when it names one."""
-    return scenario.resolve(scenario.instance) if isinstance(scenario.instance, str) else None
+def _warehouse_grid(instance: Instance, scenario: Scenario) -> WarehouseGrid:
+    try:
+        return warehouse_grid(instance, ports=scenario.agv.stations)
+    except SmartwmsError as exc:
+        raise ScenarioError(f"agv.fidelity=grid: {exc}") from None
+
+
+def _agv_starts(wgrid: WarehouseGrid, count: int) -> tuple[int, ...]:
+    try:
+        return parking_cells(wgrid, count)
+    except SmartwmsError as exc:
+        raise ScenarioError(f"agv.count: {exc}") from None

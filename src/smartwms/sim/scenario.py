@@ -178,9 +178,16 @@ class AgvMode(Frozen):
     An order occupies one of ``stations`` (operators); each line needs one of ``count`` AGVs to
     drive from the station to the SKU's location, lift the rack (``handling_s``), bring it to the
     station, wait while the operator picks (the order's handling time is shared by its lines)
-    and take the rack back. AGV driving uses the exact aisle-network distance between the station
-    (the instance's depot) and the location at ``speed_mps`` times ``detour_factor`` (a
-    calibrated allowance for one-way lanes and traffic).
+    and take the rack back.
+
+    ``fidelity`` says how driving is modelled. ``detour``: the exact aisle-network distance
+    between the station (the instance's depot) and the location at ``speed_mps`` times
+    ``detour_factor`` (a calibrated allowance for one-way lanes and traffic), AGVs never meet.
+    ``grid``: the AGVs drive on the warehouse's grid map (:func:`smartwms.layout.warehouse_grid`:
+    aisles and cross aisles free, racks obstacles, one pick-station port per station as a dead
+    end off the front cross aisle), one cell per step, moved by the collision-free online
+    planner of :mod:`smartwms.agv.online` (``planner``: ``pibt`` or ``guided``); they queue in
+    aisles, wait for each other and take detours, and the travel KPI is what they drove.
     """
 
     enabled: bool = False
@@ -189,6 +196,8 @@ class AgvMode(Frozen):
     speed_mps: float = Field(default=1.5, gt=0)
     handling_s: float = Field(default=5.0, ge=0)
     detour_factor: float = Field(default=1.2, ge=1)
+    fidelity: Literal["detour", "grid"] = "detour"
+    planner: Literal["pibt", "guided"] = "pibt"
 
 
 class Scenario(Frozen):

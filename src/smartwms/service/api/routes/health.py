@@ -33,13 +33,12 @@ async def readyz(state: StateDep) -> Status:
         raise ApiProblem(503, "not-ready", "the job store does not answer") from exc
     if not state.executor.alive:
         raise ApiProblem(503, "not-ready", "the job executor is not running")
-    return Status(
-        status="ready",
-        detail={
-            "workers": state.executor.capacity,
-            "jobs": {s.value: n for s, n in counts.items()},
-        },
-    )
+    detail: dict[str, object] = {"workers": state.executor.capacity}
+    warm = getattr(state.executor, "ready_workers", None)
+    if warm is not None:
+        detail["workers_ready"] = warm  # still warming up: jobs wait in the queue meanwhile
+    detail["jobs"] = {s.value: n for s, n in counts.items()}
+    return Status(status="ready", detail=detail)
 
 
 @router.get(
