@@ -1,6 +1,6 @@
 """Geometry of warehouses: closed-form parallel-aisle distances, graphs and grid maps."""
 
-from smartwms.layout.distance import distance_matrix, resolve_points
+from smartwms.layout.distance import distance_matrix, paired_distances, resolve_points
 from smartwms.layout.generator import GeneratorConfig, generate_instance
 from smartwms.layout.geometry import AislePoints, aisle_distances, location_points, points_of
 from smartwms.layout.graph import (
@@ -25,6 +25,7 @@ __all__ = [
     "grid_graph",
     "layout_graph",
     "location_points",
+    "paired_distances",
     "points_of",
     "resolve_points",
     "warehouse_grid",

@@ -12,7 +12,7 @@ from smartwms.layout.geometry import aisle_distances, points_of
 from smartwms.layout.graph import graph_distances, grid_distances
 from smartwms.model import GraphLayout, Instance, Location, ParallelAisleLayout, Station
 
-__all__ = ["distance_matrix", "resolve_points"]
+__all__ = ["distance_matrix", "paired_distances", "resolve_points"]
 
 
 def resolve_points(instance: Instance, ids: Sequence[str]) -> list[Location | Station]:
@@ -72,6 +72,38 @@ def distance_matrix(
     if isinstance(layout, GraphLayout):
         return graph_distances(layout, [_node(p) for p in rows], [_node(p) for p in cols])
     return grid_distances(layout, [_cell(p) for p in rows], [_cell(p) for p in cols])
+
+
+def paired_distances(
+    instance: Instance, sources: Sequence[str], targets: Sequence[str], chunk: int = 256
+) -> NDArray[np.float64]:
+    """Distance from ``sources[k]`` to ``targets[k]`` for every ``k`` (element by element).
+
+    Computed in chunks of small matrices over the distinct points of each chunk, so a long
+    list of legs (every tour of a day) costs a few vectorised calls and little memory.
+
+    Examples
+    --------
+    >>> from smartwms.model import ParallelAisleLayout, Location, Station
+    >>> lay = ParallelAisleLayout(n_aisles=2, aisle_spacing=3, cells_per_block=4, cell_length=1)
+    >>> inst = Instance(layout=lay, locations=[Location(id="L", aisle=1, cell=0)],
+    ...                 stations=[Station(id="D", aisle=0, cross_aisle=1)])
+    >>> paired_distances(inst, ["D", "L", "L"], ["L", "D", "L"]).tolist()
+    [7.0, 7.0, 0.0]
+    """
+    if len(sources) != len(targets):
+        raise ValueError("sources and targets differ in length")
+    out = np.empty(len(sources), dtype=np.float64)
+    for start in range(0, len(sources), chunk):
+        src = list(sources[start : start + chunk])
+        tgt = list(targets[start : start + chunk])
+        rows = list(dict.fromkeys(src))
+        cols = list(dict.fromkeys(tgt))
+        r = {ident: k for k, ident in enumerate(rows)}
+        c = {ident: k for k, ident in enumerate(cols)}
+        block = distance_matrix(instance, rows, cols)
+        out[start : start + len(src)] = block[[r[x] for x in src], [c[y] for y in tgt]]
+    return out
 
 
 def _node(item: Location | Station) -> str:

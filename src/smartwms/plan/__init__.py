@@ -5,6 +5,7 @@
   a baseline (:class:`PlanParams`, :class:`Baseline`).
 * :class:`ShiftPlan` - the plan as data (``plan.json``); :func:`write_plan_folder` writes the
   instruction folder (``picks.csv``, ``moves.csv``, pick lists, AGV task lists, waves).
+* :func:`write_report` - the KPI report with pictures under ``DIR/report/``.
 * :func:`check_shift_plan` / :func:`check_plan_folder` - the independent plan checker behind
   ``smartwms check-plan``.
 """
@@ -25,6 +26,7 @@ from smartwms.plan.model import (
     picker_roster,
 )
 from smartwms.plan.params import Baseline, PlanParams
+from smartwms.plan.report import write_report
 
 __all__ = [
     "AgvSchedule",
@@ -46,4 +48,5 @@ __all__ = [
     "plan_shift",
     "validate_shift",
     "write_plan_folder",
+    "write_report",
 ]

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smartwms.errors import InstanceValidationError
-from smartwms.layout import distance_matrix
-from smartwms.model import Instance, Move, PickerClass, PickRoute, StockRecord
+from smartwms.layout import paired_distances
+from smartwms.model import Instance, Move, Order, PickerClass, PickRoute, StockRecord
 from smartwms.model.slotting import BUFFER
 from smartwms.plan.model import OrderOutcome, PickerShift, PlannedBatch, PlannedPick, Relocation
 
@@ -40,7 +40,7 @@ __all__ = [
     "schedule_relocations",
     "sku_ready_times",
     "split_route",
-    "time_batch",
+    "time_batches",
 ]
 
 
@@ -173,13 +173,14 @@ class _Take:
     quantity: float
 
 
-def split_route(instance: Instance, orders: Sequence[str], route: PickRoute) -> list[list[_Take]]:
+def split_route(
+    index: dict[str, Order], orders: Sequence[str], route: PickRoute
+) -> list[list[_Take]]:
     """Per pick stop of ``route``, which order line takes how many units there.
 
     A stop's ``picks`` add up the batch's demand per SKU; they are handed to the batch's
     lines of that SKU in order (a line served from two slots gets two picks).
     """
-    index = {o.id: o for o in instance.orders}
     queue: dict[str, list[_Take]] = defaultdict(list)  # lines still to collect, per SKU
     for oid in orders:
         for j, line in enumerate(index[oid].lines):
@@ -230,30 +231,35 @@ def _handling(cls: PickerClass, quantity: float) -> float:
     return cls.pick_time_per_line + cls.pick_time_per_unit * quantity
 
 
-def time_batch(
+def time_batches(
     instance: Instance,
-    draft: BatchDraft,
-    route: PickRoute,
+    drafts: Sequence[BatchDraft],
+    routes: Sequence[PickRoute],
     ready: dict[str, float],
-) -> TimedBatch:
-    """Attach the route, the walking legs, the release and the due time to a batch."""
-    takes = split_route(instance, draft.orders, route)
-    stops = [s.id for s in route.stops]
-    unique = list(dict.fromkeys(stops))
-    dist = distance_matrix(instance, unique)
-    at = {ident: k for k, ident in enumerate(unique)}
-    legs = [float(dist[at[a], at[b]]) for a, b in itertools.pairwise(stops)]
-    orders = {o.id: o for o in instance.orders}
-    dues = [d for oid in draft.orders if (d := orders[oid].due_time) is not None]
-    return TimedBatch(
-        draft=draft,
-        route=[s.id for s in route.stops if s.kind == "pick"],
-        length_m=float(sum(legs)),
-        release_s=max(ready[oid] for oid in draft.orders),
-        due_s=min(dues) if dues else None,
-        takes=takes,
-        legs_m=legs,
-    )
+) -> list[TimedBatch]:
+    """Attach to every batch its route, walking legs, release and due time."""
+    index = {o.id: o for o in instance.orders}
+    stops = [[s.id for s in route.stops] for route in routes]
+    pairs = [(a, b) for ids in stops for a, b in itertools.pairwise(ids)]
+    legs = paired_distances(instance, [a for a, _ in pairs], [b for _, b in pairs]).tolist()
+    out = []
+    at = 0
+    for draft, route, ids in zip(drafts, routes, stops, strict=True):
+        mine = legs[at : at + len(ids) - 1]
+        at += len(ids) - 1
+        dues = [d for oid in draft.orders if (d := index[oid].due_time) is not None]
+        out.append(
+            TimedBatch(
+                draft=draft,
+                route=[s.id for s in route.stops if s.kind == "pick"],
+                length_m=float(sum(mine)),
+                release_s=max(ready[oid] for oid in draft.orders),
+                due_s=min(dues) if dues else None,
+                takes=split_route(index, draft.orders, route),
+                legs_m=mine,
+            )
+        )
+    return out
 
 
 def list_schedule(

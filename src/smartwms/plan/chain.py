@@ -43,7 +43,7 @@ from smartwms.plan.assemble import (
     picker_shifts,
     planned_batch,
     schedule_relocations,
-    time_batch,
+    time_batches,
 )
 from smartwms.plan.model import (
     AgvSchedule,
@@ -56,7 +56,14 @@ from smartwms.plan.params import PlanParams
 from smartwms.plan.replenish import supply_picks
 from smartwms.stopping import Stop
 
-__all__ = ["PlanProgress", "plan_shift", "validate_shift"]
+__all__ = [
+    "PlanProgress",
+    "baseline_params",
+    "coerce_params",
+    "describe_baseline",
+    "plan_shift",
+    "validate_shift",
+]
 
 #: ``progress(stage, done, total, best_objective)``, as every solver reports.
 PlanProgress = Callable[[str, float, "float | None", "float | None"], None]
@@ -64,7 +71,8 @@ PlanProgress = Callable[[str, float, "float | None", "float | None"], None]
 _STAGES = ("validate", "slotting", "relocations", "batching", "routing", "scheduling")
 
 
-def _coerce(params: PlanParams | dict[str, Any] | None) -> PlanParams:
+def coerce_params(params: PlanParams | dict[str, Any] | None) -> PlanParams:
+    """``params`` as :class:`PlanParams`; a bad field raises naming ``params.<field>``."""
     if isinstance(params, PlanParams):
         return params
     try:
@@ -96,6 +104,13 @@ def validate_shift(instance: Instance, params: PlanParams) -> list[tuple[str, Pi
         stock[rec.sku] += rec.quantity
     asked: dict[str, float] = defaultdict(float)
     for i, order in enumerate(instance.orders):
+        if order.release_time >= params.horizon_s:
+            problems.append(
+                (
+                    f"orders[{i}].release_time",
+                    f"{order.release_time:g} s is after the shift ends ({params.horizon_s:g} s)",
+                )
+            )
         for j, line in enumerate(order.lines):
             field = f"orders[{i}].lines[{j}]"
             if stock.get(line.sku, 0.0) <= 0:
@@ -349,14 +364,37 @@ def plan_shift(
     (18.0, 74.0)
     """
     started = time.perf_counter()
-    params = _coerce(params)
+    params = coerce_params(params)
     clock = _Clock(progress)
+    plan, reslot = _plan(instance, params, seed, stop, clock)
+    if params.simulate:
+        plan = _simulate(instance, plan, reslot, params, seed, stop, clock)
+    stages = clock.finish()
+    return plan.model_copy(
+        update={"seconds": time.perf_counter() - started, "stages": stages, "status": _status(stop)}
+    )
+
+
+Reslot = tuple[dict[str, list[str]], list[Any], str]
+
+
+def _plan(
+    instance: Instance,
+    params: PlanParams,
+    seed: int,
+    stop: Stop | None,
+    clock: _Clock,
+    reslot: Reslot | None = None,
+) -> tuple[ShiftPlan, Reslot]:
+    """Every stage but the simulation; ``reslot`` reuses a slotting already solved."""
     clock.start("validate")
     roster = validate_shift(instance, params)
     notes: list[str] = []
 
     clock.start("slotting")
-    assignment, moves, slot_method = _reslot(instance, params, seed, stop)
+    if reslot is None:
+        reslot = _reslot(instance, params, seed, stop)
+    assignment, moves, slot_method = reslot
     clock.start("relocations")
     crew_free = {f"reslot-{k + 1}": 0.0 for k in range(params.relocation_workers)}
     relocations, agv, movers = _relocate(instance, moves, params, seed, crew_free)
@@ -389,9 +427,7 @@ def plan_shift(
         stop=stop,
         progress=lambda done, total: clock.report(done, total),
     )
-    timed: list[TimedBatch] = [
-        time_batch(working, d, route, ready) for d, route in zip(drafts, routed.routes, strict=True)
-    ]
+    timed = time_batches(working, drafts, routed.routes, ready)
 
     clock.start("scheduling")
     classes = dict(roster)
@@ -425,8 +461,8 @@ def plan_shift(
     outcomes = order_outcomes(instance, batches)
     wave_list = _wave_records(waves, batches)
     shifts = picker_shifts(roster, batches)
-    stages = clock.finish()
     objective = float(sum(b.length_m for b in batches))
+    clock.report(len(batches), len(batches), objective)  # the best plan so far is complete
     method = (
         f"slotting={slot_method}; batching={batch_method}; routing={routed.method}; "
         f"scheduling={params.scheduling}"
@@ -436,8 +472,6 @@ def plan_shift(
         method=method,
         status=_status(stop),
         seed=seed,
-        seconds=time.perf_counter() - started,
-        stages=stages,
         horizon_s=params.horizon_s,
         setup_s=params.setup_s,
         objective=objective,
@@ -452,7 +486,7 @@ def plan_shift(
         kpis=_kpis(instance, batches, outcomes, shifts, relocations, objective),
         notes=notes,
     )
-    return plan
+    return plan, reslot
 
 
 def _numbered(relocations: list[Relocation], replenishments: list[Relocation]) -> list[Relocation]:
@@ -463,6 +497,121 @@ def _numbered(relocations: list[Relocation], replenishments: list[Relocation]) -
         *relocations,
         *(m.model_copy(update={"sequence": first + k}) for k, m in enumerate(order)),
     ]
+
+
+def baseline_params(params: PlanParams) -> PlanParams:
+    """The plan's parameters turned into today's way of working (``params.baseline``):
+    single orders (or the user's batching rule) released first come first served, routed by
+    the baseline's rule, today's slotting unless the baseline keeps the plan's."""
+    base = params.baseline
+    return params.model_copy(
+        update={
+            "max_moves": params.max_moves if base.slotting == "plan" else None,
+            "batching": base.batching,
+            "routing": base.routing,
+            "scheduling": "fcfs",
+            "waves": None,
+            "simulate": False,
+        }
+    )
+
+
+def _simulate(
+    instance: Instance,
+    plan: ShiftPlan,
+    reslot: Reslot,
+    params: PlanParams,
+    seed: int,
+    stop: Stop | None,
+    clock: _Clock,
+) -> ShiftPlan:
+    """Plan the baseline and simulate both (see :mod:`smartwms.plan.evaluate`)."""
+    from smartwms.plan.evaluate import evaluate_plan, shift_model
+
+    if stop is not None and stop():
+        note = "simulation: skipped (stopped before it started); the plan itself is complete"
+        return plan.model_copy(update={"notes": [*plan.notes, note]})
+    clock.start("baseline")
+    base = baseline_params(params)
+    same_slotting = reslot if params.baseline.slotting == "plan" else None
+    base_plan, _ = _plan(instance, base, seed, None, _Clock(None), same_slotting)
+    clock.start("simulation")
+    cv, aisles = params.pick_time_cv, params.aisle_capacity
+    evaluation = evaluate_plan(
+        shift_model(instance, plan, dispatch="plan", cv=cv, aisle_capacity=aisles),
+        shift_model(instance, base_plan, dispatch="pool", cv=cv, aisle_capacity=aisles),
+        describe_baseline(params),
+        params.replications,
+        seed=seed,
+        stop=stop,
+        progress=lambda done, total: clock.report(done, total),
+    )
+    data = evaluation.to_dict()
+    data["baseline_plan_kpis"] = base_plan.kpis
+    if params.contributions and not (stop is not None and stop()):
+        clock.start("contributions")
+        base_model = shift_model(instance, base_plan, dispatch="pool", cv=cv, aisle_capacity=aisles)
+        data["contributions"] = _contributions(
+            instance, plan, reslot, params, seed, stop, clock, base_model
+        )
+    return plan.model_copy(update={"simulation": data})
+
+
+def _contributions(
+    instance: Instance,
+    plan: ShiftPlan,
+    reslot: Reslot,
+    params: PlanParams,
+    seed: int,
+    stop: Stop | None,
+    clock: _Clock,
+    base_model: Any,
+) -> list[dict[str, Any]]:
+    """The stages switched on one at a time, each simulated against the baseline."""
+    from smartwms.plan.evaluate import evaluate_plan, shift_model
+
+    base = baseline_params(params)
+    steps: list[tuple[str, dict[str, Any]]] = []
+    if params.max_moves:
+        steps.append(("slotting", {"max_moves": params.max_moves}))
+    steps.append(("batching", {"batching": params.batching}))
+    steps.append(("routing", {"routing": params.routing}))
+    rows = []
+    update: dict[str, Any] = {}
+    names: list[str] = []
+    cv, aisles = params.pick_time_cv, params.aisle_capacity
+    for k, (stage, change) in enumerate([*steps, ("scheduling", {})]):
+        if stop is not None and stop():
+            break
+        update.update(change)
+        names.append(stage)
+        if stage == "scheduling":
+            model = shift_model(instance, plan, dispatch="plan", cv=cv, aisle_capacity=aisles)
+        else:
+            variant = base.model_copy(update=update)
+            same = reslot if variant.max_moves else None
+            variant_plan, _ = _plan(instance, variant, seed, None, _Clock(None), same)
+            model = shift_model(
+                instance, variant_plan, dispatch="pool", cv=cv, aisle_capacity=aisles
+            )
+        result = evaluate_plan(model, base_model, "baseline", params.replications, seed=seed)
+        rows.append(
+            {
+                "stages": " + ".join(names),
+                "kpis": result.kpis,
+                "difference": result.difference,
+            }
+        )
+        clock.report(k + 1, len(steps) + 1)
+    return rows
+
+
+def describe_baseline(params: PlanParams) -> str:
+    """The baseline in words, e.g. ``current slotting, single-order picking, sshape``."""
+    base = params.baseline
+    slotting = "current slotting" if base.slotting == "current" else "the plan's slotting"
+    batching = "single-order picking" if base.batching == "single" else f"{base.batching} batching"
+    return f"{slotting}, {batching}, {base.routing} routing, first come first served"
 
 
 def _wave_records(waves: list[tuple[str, float]], batches: list[Any]) -> list[Wave]:

@@ -30,7 +30,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import Environment, PackageLoader, select_autoescape
 
 from smartwms.io import write_instance
 from smartwms.io.mapf import write_map
@@ -40,36 +40,12 @@ from smartwms.plan.model import ShiftPlan
 
 __all__ = ["clock_time", "write_plan_folder"]
 
-_ENV = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title>
-<style>
-body { font-family: sans-serif; margin: 1.5em; }
-h1 { font-size: 1.4em; } h2 { font-size: 1.1em; margin-top: 1.5em; page-break-after: avoid; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 1em; }
-th, td { border: 1px solid #999; padding: 0.25em 0.5em; text-align: left; }
-th { background: #eee; } td.n { text-align: right; }
-section { page-break-inside: avoid; }
-@media print { body { margin: 0; } }
-</style></head><body>
-<h1>{{ title }}</h1>
-<p>{{ subtitle }}</p>
-{% for block in blocks %}
-<section>
-<h2>{{ block.heading }}</h2>
-{% if block.note %}<p>{{ block.note }}</p>{% endif %}
-<table><thead><tr>{% for h in block.header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>
-{% for row in block.rows %}
-<tr>{% for cell in row %}<td{% if cell is number %} class="n"{% endif %}>{{ cell }}</td>
-{% endfor %}</tr>
-{% endfor %}
-</tbody></table>
-</section>
-{% endfor %}
-</body></html>
-"""
+_ENV = Environment(
+    loader=PackageLoader("smartwms.plan", "templates"),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def clock_time(seconds: float) -> str:
@@ -94,7 +70,7 @@ def _write_csv(path: Path, header: tuple[str, ...], rows: list[list[Any]]) -> No
 
 
 def _page(path: Path, title: str, subtitle: str, blocks: list[dict[str, Any]]) -> None:
-    html = _ENV.from_string(_PAGE).render(title=title, subtitle=subtitle, blocks=blocks)
+    html = _ENV.get_template("page.html").render(title=title, subtitle=subtitle, blocks=blocks)
     path.write_text(html, encoding="utf-8")
 
 

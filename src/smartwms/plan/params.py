@@ -91,6 +91,10 @@ class PlanParams(_Params):
     agv_handling_s: float = Field(default=5.0, ge=0, description="AGV lift or put-down time")
     simulate: bool = Field(default=True, description="simulate the plan against the baseline")
     replications: int = Field(default=10, ge=1, le=100)
+    contributions: bool = Field(
+        default=False,
+        description="also simulate the stages switched on one by one (what each stage adds)",
+    )
     baseline: Baseline = Field(default_factory=Baseline)
     pick_time_cv: float = Field(
         default=0.3, gt=0, description="coefficient of variation of simulated pick times"

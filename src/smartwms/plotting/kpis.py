@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 
 __all__ = [
     "plot_kpi_comparison",
+    "plot_paired_differences",
     "plot_sweep",
 ]
 
@@ -76,6 +77,42 @@ def plot_sweep(
         if not numeric:
             ax.set_xticks(xs, [str(v) for v in values])
         ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_paired_differences(
+    difference: dict[str, dict[str, Any]],
+    baseline: dict[str, dict[str, Any]],
+    names: Sequence[str],
+    path: Path,
+    *,
+    title: str = "plan - baseline, paired (mean and 95 % CI, % of the baseline)",
+) -> Path:
+    """Relative paired differences per KPI with their 95 % CIs; green where the change is
+    significant and better (``difference[name]["better"]``), red where worse."""
+    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(names) + 1.4))
+    ys = list(range(len(names)))
+    for y, name in zip(ys, names, strict=True):
+        d, base = difference[name], baseline[name]["mean"]
+        if d["mean"] is None or not base:
+            continue
+        mean = 100 * d["mean"] / abs(base)
+        lo, hi = (100 * v / abs(base) if v is not None else mean for v in d["ci95"])
+        colour = "#9e9e9e"
+        if d.get("better") is True:
+            colour = "#2e7d32"
+        elif d.get("better") is False:
+            colour = "#c62828"
+        ax.barh(y, mean, color=colour, height=0.6)
+        ax.errorbar(mean, y, xerr=[[mean - lo], [hi - mean]], color="black", capsize=3, lw=1)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(ys, list(names), fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("% change against the baseline")
+    ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
