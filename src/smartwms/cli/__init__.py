@@ -9,7 +9,7 @@ from __future__ import annotations
 
 # Imported for their side effect of registering commands, in the order ``--help`` lists them.
 # isort: off
-from smartwms.cli import io, route, slot, agv, sim, plan, serve  # noqa: F401
+from smartwms.cli import io, route, batch, slot, agv, sim, plan, serve  # noqa: F401
 from smartwms.cli._common import app
 
 # isort: on

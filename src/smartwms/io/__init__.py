@@ -19,6 +19,7 @@ from smartwms.io.foodmart import (
     write_foodmart,
     write_foodmart_folder,
 )
+from smartwms.io.henn import looks_like_henn, read_henn
 from smartwms.io.mapf import (
     looks_like_lorr,
     looks_like_map,
@@ -38,6 +39,7 @@ __all__ = [
     "load_instance",
     "read_csv_folder",
     "read_foodmart",
+    "read_henn",
     "read_instance",
     "read_lorr_problem",
     "read_map",
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 #: Formats :func:`load_instance` understands (``auto`` guesses from the file).
-FORMATS = ("auto", "smartwms", "sprp", "foodmart", "csv", "mapf", "lorr")
+FORMATS = ("auto", "smartwms", "sprp", "foodmart", "csv", "mapf", "lorr", "henn")
 
 
 def detect_format(path: Path) -> str:
@@ -69,6 +71,8 @@ def detect_format(path: Path) -> str:
         return "foodmart"
     if looks_like_sprp(path):
         return "sprp"
+    if looks_like_henn(path):
+        return "henn"
     raise InputFileError(path, f"cannot tell the format; pass one of {', '.join(FORMATS[1:])}")
 
 
@@ -83,7 +87,8 @@ def load_instance(path: str | Path, format: str = "auto", **options: Any) -> Ins
         One of :data:`FORMATS`.
     **options
         Reader options, e.g. ``layout="two-block"`` for SPRP; for Foodmart
-        ``locations_file=`` and ``orders_file=`` (``path`` is the layout file or a manifest).
+        ``locations_file=`` and ``orders_file=`` (``path`` is the layout file or a manifest);
+        for Henn-Wäscher order files ``capacity=`` and ``setting=``.
     """
     path = Path(path)
     if not path.exists():
@@ -101,6 +106,8 @@ def load_instance(path: str | Path, format: str = "auto", **options: Any) -> Ins
         return read_map_instance(path)
     if fmt == "lorr":
         return read_lorr_instance(path)
+    if fmt == "henn":
+        return read_henn(path, **options)
     raise InputFileError(path, f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
 
 

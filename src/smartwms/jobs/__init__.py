@@ -3,6 +3,7 @@
 Importing this package registers the built-in job kinds (one per public solver API).
 """
 
+from smartwms.jobs import agv_run as _agv_run  # noqa: F401  (registers the agv-run kind)
 from smartwms.jobs import builtin as _builtin  # noqa: F401  (registers the built-in kinds)
 from smartwms.jobs import plan as _plan  # noqa: F401  (registers the plan kind)
 from smartwms.jobs.executor import Executor, LocalExecutor

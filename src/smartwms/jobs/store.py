@@ -426,9 +426,16 @@ class JobStore:
         kind: str | None = None,
         limit: int = 50,
         after: int | None = None,
+        before: int | None = None,
+        newest_first: bool = False,
     ) -> list[Job]:
-        """Jobs in submission order, ``limit`` at a time after the cursor ``after`` (a ``seq``)."""
-        query = select(_JobRow).order_by(_JobRow.seq).limit(limit)
+        """Jobs in submission order, ``limit`` at a time after the cursor ``after`` (a ``seq``).
+
+        ``newest_first`` reverses the order (the console lists the latest first); ``before``
+        is then the cursor: jobs submitted before that ``seq``.
+        """
+        order = _JobRow.seq.desc() if newest_first else _JobRow.seq
+        query = select(_JobRow).order_by(order).limit(limit)
         if owner is not None:
             query = query.where(_JobRow.owner == owner)
         if state is not None:
@@ -437,6 +444,8 @@ class JobStore:
             query = query.where(_JobRow.kind == kind)
         if after is not None:
             query = query.where(_JobRow.seq > after)
+        if before is not None:
+            query = query.where(_JobRow.seq < before)
         with self._session() as session:
             return [_snapshot(row) for row in session.scalars(query)]
 
@@ -526,6 +535,27 @@ class JobStore:
         if row is None:
             return None
         return StoredInstance(row.id, row.owner, row.name, row.created_at, json.loads(row.summary))
+
+    def list_instances(self, owner: str, limit: int = 200) -> list[StoredInstance]:
+        """``owner``'s stored instances, newest first (without their bodies)."""
+        query = (
+            select(
+                _InstanceRow.id,
+                _InstanceRow.owner,
+                _InstanceRow.name,
+                _InstanceRow.created_at,
+                _InstanceRow.summary,
+            )
+            .where(_InstanceRow.owner == owner)
+            .order_by(_InstanceRow.created_at.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [
+            StoredInstance(row.id, row.owner, row.name, row.created_at, json.loads(row.summary))
+            for row in rows
+        ]
 
     def instance_body(self, owner: str, ident: str) -> str | None:
         """The instance JSON of ``owner``'s instance ``ident``."""

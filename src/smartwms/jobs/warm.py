@@ -26,6 +26,7 @@ SOLVER_MODULES = (
     "smartwms.routing",
     "smartwms.routing.bulk",
     "smartwms.routing.exact",
+    "smartwms.batching",
     "smartwms.slotting",
     "smartwms.agv",
     "smartwms.sim",
@@ -78,6 +79,13 @@ def _run_tiny_routes() -> None:
     solve_routing(instance, method="optimal")  # the bulk router's batched tours
 
 
+def _run_tiny_batching() -> None:
+    """Every kernel of the batching engine, once."""
+    from smartwms.batching.evaluate import warm_up_kernels
+
+    warm_up_kernels()
+
+
 def cold_kernels() -> list[str]:
     """Names of smartwms's numba kernels not compiled (nor loaded from the cache) in this process.
 
@@ -112,6 +120,7 @@ def warm_up() -> float:
 
         _import_solvers()
         _run_tiny_routes()
+        _run_tiny_batching()
     except Exception:
         log.exception("worker warm-up failed; the first job will load what it needs")
     seconds = time.perf_counter() - started

@@ -96,6 +96,12 @@ class PickerClass(Frozen):
     cart_capacity_volume: float | None = Field(default=None, gt=0, description="litres")
     cart_capacity_weight: float | None = Field(default=None, gt=0, description="kg")
     cart_capacity_orders: int | None = Field(default=None, ge=1)
+    cart_capacity_articles: float | None = Field(
+        default=None, gt=0, description="units (articles) the cart holds"
+    )
+    cart_totes: int | None = Field(default=None, ge=1, description="totes on the cart")
+    tote_volume: float | None = Field(default=None, gt=0, description="litres per tote")
+    setup_time: float = Field(default=0.0, ge=0, description="s per batch (at the depot)")
 
 
 class Battery(Frozen):

@@ -17,6 +17,7 @@ from smartwms.service.problems import install_problem_handlers
 from smartwms.service.schemas import solve_request_model, submission_model
 from smartwms.service.settings import ServiceSettings
 from smartwms.service.state import open_service
+from smartwms.service.ui import install_ui
 
 __all__ = ["create_app"]
 
@@ -65,6 +66,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(solve.build_router(solve_request_model(registry)))
     app.include_router(kinds.router)
     install_problem_handlers(app)
+    install_ui(app)
     # Innermost first: the fast path sees bodies the size limit has already accepted.
     app.add_middleware(SubmitFastPath, submission=submission)
     app.add_middleware(BodyLimitMiddleware, limit=config.max_body_bytes)

@@ -52,11 +52,17 @@ class KeyRing:
 
     def owner_of(self, key: str) -> str | None:
         """The owner of ``key``, or ``None`` when it is not a known key."""
-        digest = hash_key(key)
+        return self.owner_of_hash(hash_key(key))
+
+    def owner_of_hash(self, key_hash: str) -> str | None:
+        """The owner of a key given by its stored form (:func:`hash_key`), or ``None``.
+
+        The console keeps this form in its session cookie, never the key itself.
+        """
         found = None
         for stored, owner in self._owners.items():
             # compare_digest against every entry: the time taken does not depend on the key.
-            if hmac.compare_digest(stored, digest):
+            if hmac.compare_digest(stored, key_hash):
                 found = owner
         return found
 

@@ -53,6 +53,12 @@ class ServiceSettings(BaseSettings):
     )
     webhook_attempts: int = Field(default=4, ge=1, le=20)
     webhook_backoff: float = Field(default=0.5, ge=0)
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="key signing the web console's session cookies (default: "
+        "DATA_DIR/session-secret, created on first start)",
+    )
+    session_hours: float = Field(default=8.0, gt=0, description="console sign-in lifetime")
     sse_max_seconds: float = Field(default=3600.0, gt=0, description="longest event stream")
     log_level: str = "INFO"
 

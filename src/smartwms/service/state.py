@@ -19,7 +19,7 @@ from smartwms.service.instances import InstanceCache
 from smartwms.service.metrics import ServiceMetrics
 from smartwms.service.settings import ServiceSettings
 
-__all__ = ["ServiceState", "open_service", "webhook_policy"]
+__all__ = ["ServiceState", "open_service", "stored_secret", "webhook_policy"]
 
 log = logging.getLogger("smartwms.service")
 
@@ -61,10 +61,16 @@ def _lock_data_dir(data_dir: Path) -> IO[str]:
     return handle
 
 
-def _webhook_secret(settings: ServiceSettings) -> str:
-    if settings.webhook_secret is not None:
-        return settings.webhook_secret.get_secret_value()
-    path = settings.data_dir / "webhook-secret"
+def stored_secret(settings: ServiceSettings, name: str) -> str:
+    """The secret setting ``name`` if set, else the one kept in ``DATA_DIR/<name>`` (made once).
+
+    ``name`` is ``webhook-secret`` (HMAC of webhooks) or ``session-secret`` (the console's
+    cookies); a restarted server keeps signing with the same key.
+    """
+    given = getattr(settings, name.replace("-", "_"))
+    if given is not None:
+        return str(given.get_secret_value())
+    path = settings.data_dir / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(32) + "\n")
         path.chmod(0o600)
@@ -107,7 +113,7 @@ def open_service(settings: ServiceSettings) -> ServiceState:
         metrics = ServiceMetrics(store)
         webhooks = WebhookSender(
             store,
-            _webhook_secret(settings),
+            stored_secret(settings, "webhook-secret"),
             attempts=settings.webhook_attempts,
             backoff=settings.webhook_backoff,
             policy=webhook_policy(settings),
